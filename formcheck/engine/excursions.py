@@ -1,0 +1,166 @@
+"""Repetitions and holds as excursions of one signal away from rest and back.
+
+rest --(passes start)--> rising --(reaches top)--> top --(drops below top_exit)--> lowering --(back below rest)--> rest
+
+Every transition must hold for a minimum dwell time, and thresholds differ on the way up and down
+(hysteresis), so jitter cannot create or split repetitions. An attempt that returns to rest without
+ever reaching the top is a partial. Time at the top accumulates only while the signal stays there
+and is measured; gaps (no pose, invisible landmarks) pause it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..specs import ExcursionMotion
+
+REST, RISING, TOP, LOWERING = "rest", "rising", "top", "lowering"
+_MAX_COUNTED_GAP_S = 0.5  # longer gaps between measured frames are not counted as time held
+_TIMING_LEVEL = 0.8  # rise/lower times are measured to 80 % of the attempt's peak
+
+
+@dataclass(frozen=True)
+class Excursion:
+    complete: bool
+    start_s: float
+    end_s: float
+    side: str | None
+    held_s: float
+    top_start_s: float | None
+    top_end_s: float | None
+    rise_s: float | None
+    lower_s: float | None
+    peak: float  # in the signal's own unit
+
+
+@dataclass
+class _Attempt:
+    start_s: float
+    side: str | None
+    peak: float
+    top_start_s: float | None = None
+    top_end_s: float | None = None
+    held_s: float = 0.0
+    samples: deque = field(default_factory=lambda: deque(maxlen=4000))
+
+
+class ExcursionTracker:
+    def __init__(self, motion: ExcursionMotion) -> None:
+        self.motion = motion
+        self._sign = 1.0 if motion.direction == "increase" else -1.0
+        self._start = self._sign * motion.start
+        self._top = self._sign * motion.top
+        self._top_exit = self._sign * motion.top_exit
+        self._rest = self._sign * motion.rest
+        self.phase = REST
+        self.attempt: _Attempt | None = None
+        self._pending: dict[str, float] = {}
+        self._last_t: float | None = None
+
+    @property
+    def held_s(self) -> float:
+        return self.attempt.held_s if self.attempt else 0.0
+
+    @property
+    def side(self) -> str | None:
+        return self.attempt.side if self.attempt else None
+
+    def _dwell(self, key: str, condition: bool, t: float) -> float | None:
+        """Time the condition started if it has now held for the minimum dwell, else None."""
+        if not condition:
+            self._pending.pop(key, None)
+            return None
+        since = self._pending.setdefault(key, t)
+        return since if t - since >= self.motion.min_dwell_s else None
+
+    def _enter(self, phase: str) -> None:
+        self.phase = phase
+        self._pending.clear()
+
+    def pause(self) -> None:
+        """No measurement this frame: hold time does not run and dwell streaks are broken."""
+        self._last_t = None
+        self._pending.clear()
+
+    def update(self, t: float, value: float, side: str | None = None, top_ok: bool = True) -> Excursion | None:
+        v = self._sign * value
+        dt = 0.0 if self._last_t is None else t - self._last_t
+        self._last_t = t
+        if self.phase == REST:
+            since = self._dwell("leave", v > self._start, t)
+            if since is not None:
+                self.attempt = _Attempt(start_s=since, side=side, peak=v)
+                self._enter(RISING)
+            return None
+        attempt = self.attempt
+        assert attempt is not None
+        attempt.peak = max(attempt.peak, v)
+        attempt.samples.append((t, v))
+        if self.phase == RISING:
+            since = self._dwell("top", v >= self._top and top_ok, t)
+            if since is not None:
+                attempt.top_start_s = since
+                attempt.held_s += t - since
+                self._enter(TOP)
+                return None
+            since = self._dwell("back", v < self._rest, t)
+            if since is not None:
+                return self._finish(since, complete=False)
+        elif self.phase == TOP:
+            if v >= self._top_exit and 0 < dt <= _MAX_COUNTED_GAP_S:
+                attempt.held_s += dt
+            since = self._dwell("leave_top", v < self._top_exit, t)
+            if since is not None:
+                attempt.top_end_s = since
+                self._enter(LOWERING)
+        elif self.phase == LOWERING:
+            since = self._dwell("top", v >= self._top, t)
+            if since is not None:
+                attempt.held_s += t - since
+                attempt.top_end_s = None
+                self._enter(TOP)
+                return None
+            since = self._dwell("back", v < self._rest, t)
+            if since is not None:
+                return self._finish(since, complete=True)
+        return None
+
+    def finish_open(self, t: float) -> Excursion | None:
+        """At the end of the input: an attempt still under way is reported for what it reached."""
+        if self.attempt is None:
+            return None
+        attempt = self.attempt
+        if attempt.top_start_s is not None and attempt.top_end_s is None:
+            attempt.top_end_s = t
+        return self._finish(t, complete=attempt.top_start_s is not None)
+
+    def _finish(self, end_s: float, complete: bool) -> Excursion:
+        attempt = self.attempt
+        assert attempt is not None
+        rise_s, lower_s = self._timings(attempt, end_s)
+        result = Excursion(
+            complete=complete,
+            start_s=attempt.start_s,
+            end_s=end_s,
+            side=attempt.side,
+            held_s=attempt.held_s if complete else 0.0,
+            top_start_s=attempt.top_start_s,
+            top_end_s=attempt.top_end_s,
+            rise_s=rise_s,
+            lower_s=lower_s,
+            peak=self._sign * attempt.peak,
+        )
+        self.attempt = None
+        self._enter(REST)
+        return result
+
+    def _timings(self, attempt: _Attempt, end_s: float) -> tuple[float | None, float | None]:
+        if not attempt.samples:
+            return None, None
+        level = self._start + _TIMING_LEVEL * (attempt.peak - self._start)
+        first = next((t for t, v in attempt.samples if v >= level), None)
+        last = next((t for t, v in reversed(attempt.samples) if v >= level), None)
+        rise = None if first is None else max(0.0, first - attempt.start_s)
+        lower = None if last is None else max(0.0, end_s - last)
+        return rise, lower

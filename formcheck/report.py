@@ -1,0 +1,109 @@
+"""The report of one analysed session: the single schema every surface (CLI, app, exports) shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Event(BaseModel):
+    kind: Literal["rep", "partial", "hold", "step"]
+    index: int
+    start_s: float
+    end_s: float
+    side: Literal["left", "right"] | None = None
+    duration_s: float | None = None  # time held at the top / in the hold
+    direction: Literal["forward", "backward"] | None = None  # steps only
+    peak: float | None = None  # furthest value of the primary signal
+    rise_s: float | None = None
+    faults: list[str] = Field(default_factory=list)
+
+
+class FaultSpan(BaseModel):
+    fault: str
+    start_s: float
+    end_s: float
+    message: str
+
+
+class ReportWarning(BaseModel):
+    kind: Literal["view", "framing", "visibility", "no_person", "calibration", "input"]
+    message: str
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+class Report(BaseModel):
+    exercise: str
+    title: str
+    source: str | None = None
+    fps: float
+    frames: int
+    frames_with_pose: int
+    duration_s: float
+    side: Literal["left", "right"] | None
+    calibrated: bool
+    primary_signal: str
+    hold_target_s: float | None = None
+    reps: int
+    partials: int = 0
+    reps_by_side: dict[str, int] | None = None
+    steps: dict[str, int] | None = None
+    sets: int | None = None
+    events: list[Event]
+    faults: list[FaultSpan]
+    fault_counts: dict[str, int] = Field(default_factory=dict)
+    warnings: list[ReportWarning]
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.model_dump(mode="json"), indent=indent)
+
+    def events_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["kind", "index", "start_s", "end_s", "side", "duration_s", "direction", "faults"])
+        for e in self.events:
+            writer.writerow([
+                e.kind, e.index, f"{e.start_s:.2f}", f"{e.end_s:.2f}", e.side or "",
+                "" if e.duration_s is None else f"{e.duration_s:.1f}", e.direction or "", ";".join(e.faults),
+            ])
+        return buffer.getvalue()
+
+    def summary_lines(self) -> list[str]:
+        """A short human-readable summary, used by the CLI."""
+        lines = [f"{self.title}: {self.duration_s:.1f} s analysed, pose found in "
+                 f"{self.frames_with_pose}/{self.frames} frames"
+                 + (f", {self.side} side toward the camera" if self.side else "")]
+        if self.steps is not None:
+            lines.append(f"steps: {self.steps.get('forward', 0)} forward, {self.steps.get('backward', 0)} backward"
+                         + (f" ({self.sets} set{'s' if self.sets != 1 else ''})" if self.sets else ""))
+        else:
+            noun = "holds" if any(e.kind == "hold" for e in self.events) else "repetitions"
+            line = f"{noun}: {self.reps}"
+            if self.reps_by_side:
+                line += " (" + ", ".join(f"{k} {v}" for k, v in sorted(self.reps_by_side.items())) + ")"
+            if self.partials:
+                line += f", partial attempts: {self.partials}"
+            lines.append(line)
+        for e in self.events:
+            if e.kind == "step":
+                continue
+            parts = [f"  {e.kind} {e.index}: {e.start_s:.1f}-{e.end_s:.1f} s"]
+            if e.side:
+                parts.append(e.side)
+            if e.duration_s is not None and e.kind != "partial":
+                parts.append(f"held {e.duration_s:.1f} s")
+            parts.append("faults: " + ", ".join(e.faults) if e.faults else "good form")
+            lines.append(", ".join(parts))
+        if self.faults:
+            lines.append("form faults:")
+            for f in self.faults:
+                lines.append(f"  {f.start_s:6.1f}-{f.end_s:.1f} s  {f.fault}: {f.message}")
+        for w in self.warnings:
+            span = "" if w.start_s is None else f" ({w.start_s:.1f}-{(w.end_s or w.start_s):.1f} s)"
+            lines.append(f"warning: {w.message}{span}")
+        return lines

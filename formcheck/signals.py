@@ -1,0 +1,194 @@
+"""Signals: the numbers a spec judges, computed from one frame's landmarks.
+
+Pure geometry. Positions are first turned into floor coordinates (x along the floor line, y up,
+in pixels), so that heights and inclines do not depend on a slightly tilted camera. Sided landmark
+names ("knee") are resolved to the side a signal is measured on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, Mapping
+
+import numpy as np
+
+from .landmarks import landmark_index
+from .specs.schema import (
+    AngleSignal,
+    DistanceSignal,
+    ExerciseSpec,
+    HeightSignal,
+    InclineSignal,
+    LineOffsetSignal,
+    ProgressSignal,
+)
+
+BodySide = Literal["left", "right"]
+ConcreteSide = Literal["left", "right", "mid"]
+# Role of a signal's side -> the concrete side it is measured on in this frame.
+SideAssignment = Mapping[str, ConcreteSide]
+
+
+def point_indices(name: str, side: ConcreteSide) -> tuple[int, ...]:
+    """Landmark indices whose mean is the named point: one index, or two for a midpoint."""
+    if name.startswith("mid_"):
+        base = name.removeprefix("mid_")
+        return (landmark_index(f"left_{base}"), landmark_index(f"right_{base}"))
+    try:
+        return (landmark_index(name),)  # a sided name (left_ankle) or one without sides (nose)
+    except KeyError:
+        pass
+    if side == "mid":
+        return (landmark_index(f"left_{name}"), landmark_index(f"right_{name}"))
+    return (landmark_index(f"{side}_{name}"),)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Calibration-independent view of one frame: floor coordinates and visibility per landmark."""
+
+    xy: np.ndarray  # (33, 2) floor coordinates, y up
+    visibility: np.ndarray  # (33,)
+
+    def point(self, indices: tuple[int, ...]) -> np.ndarray:
+        if len(indices) == 1:
+            return self.xy[indices[0]]
+        return self.xy[list(indices)].mean(axis=0)
+
+    def point_visibility(self, indices: tuple[int, ...]) -> float:
+        # A midpoint is usable when either side is seen: the hidden side is estimated well enough
+        # for a midpoint and in side views the far side is always partly hidden.
+        return float(max(self.visibility[i] for i in indices))
+
+
+@dataclass(frozen=True)
+class FloorFrame:
+    """The floor line and scales measured during calibration."""
+
+    floor_angle_rad: float = 0.0
+    forward_sign: float = 1.0  # +1 if the person faces +x in floor coordinates
+    torso_px: float = 1.0
+    leg_px: float = 1.0
+
+    def to_floor(self, image_xy: np.ndarray) -> np.ndarray:
+        """Image pixels (y down) -> floor coordinates (x along the floor line, y up)."""
+        c, s = math.cos(self.floor_angle_rad), math.sin(self.floor_angle_rad)
+        x, y = image_xy[..., 0], -image_xy[..., 1]
+        # Rotate by -floor_angle so the floor line becomes horizontal.
+        return np.stack([c * x + s * y, -s * x + c * y], axis=-1)
+
+    def scale(self, normaliser: str) -> float:
+        return self.torso_px if normaliser == "torso" else self.leg_px
+
+
+def floor_angle(a_image: np.ndarray, b_image: np.ndarray) -> float:
+    """Angle (radians, y up) of the line a-b, folded into (-90, 90] so direction does not matter."""
+    dx, dy = b_image[0] - a_image[0], -(b_image[1] - a_image[1])
+    angle = math.atan2(dy, dx)
+    if angle > math.pi / 2:
+        angle -= math.pi
+    elif angle <= -math.pi / 2:
+        angle += math.pi
+    return angle
+
+
+def angle_at(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """Inside angle ABC in degrees, 0..180."""
+    v1, v2 = a - b, c - b
+    n1, n2 = math.hypot(v1[0], v1[1]), math.hypot(v2[0], v2[1])
+    if n1 < 1e-9 or n2 < 1e-9:
+        return float("nan")
+    cos = (v1[0] * v2[0] + v1[1] * v2[1]) / (n1 * n2)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+class SignalComputer:
+    """Computes every signal of a spec for one frame; a signal whose landmarks are not visible is None."""
+
+    def __init__(self, spec: ExerciseSpec) -> None:
+        self.spec = spec
+        self.min_visibility = spec.min_visibility
+        self._defs = dict(spec.signals)
+        # Precomputed point indices per signal and concrete side.
+        self._points: dict[tuple[str, ConcreteSide], list[tuple[int, ...]]] = {}
+        for name, sig in self._defs.items():
+            for side in ("left", "right", "mid"):
+                self._points[(name, side)] = [point_indices(n, side) for n in _landmarks_of(sig)]
+
+    def landmarks_of(self, name: str, side: ConcreteSide) -> list[tuple[int, ...]]:
+        return self._points[(name, side)]
+
+    def compute(
+        self,
+        frame: Frame,
+        sides: SideAssignment,
+        floor: FloorFrame,
+        base_xy: np.ndarray | None,
+        names: list[str] | None = None,
+    ) -> dict[str, float | None]:
+        """Values of the named signals (all by default). Signals that need calibration are None while
+        base_xy (calibrated landmark positions in floor coordinates) is missing. Relative offsets
+        are applied by the caller, which owns the calibration."""
+        out: dict[str, float | None] = {}
+        for name in names if names is not None else self._defs:
+            sig = self._defs[name]
+            side = sides.get(sig.side, sig.side)  # left/right/mid map to themselves
+            pts = self._points[(name, side)]
+            if any(frame.point_visibility(p) < self.min_visibility for p in pts):
+                out[name] = None
+                continue
+            out[name] = self._value(sig, [frame.point(p) for p in pts], pts, floor, base_xy, frame)
+        return out
+
+    def _value(self, sig, p, idx, floor: FloorFrame, base_xy, frame: Frame) -> float | None:
+        if isinstance(sig, AngleSignal):
+            value = angle_at(p[0], p[1], p[2])
+            return None if math.isnan(value) else value
+        if isinstance(sig, InclineSignal):
+            dx, dy = p[1][0] - p[0][0], p[1][1] - p[0][1]
+            if sig.reference == "floor":
+                return math.degrees(math.atan2(dy, abs(dx)))
+            return math.degrees(math.atan2(dx * floor.forward_sign, dy))
+        if isinstance(sig, LineOffsetSignal):
+            point, a, b = p
+            direction = b - a
+            length = math.hypot(direction[0], direction[1])
+            if length < 1e-9:
+                return None
+            normal = np.array([-direction[1], direction[0]]) / length
+            if normal[1] < 0:
+                normal = -normal
+            return float(np.dot(point - a, normal)) / floor.scale(sig.normalize)
+        if isinstance(sig, DistanceSignal):
+            return float(np.hypot(*(p[0] - p[1]))) / floor.scale(sig.normalize)
+        if base_xy is None:
+            return None
+        base = np.mean(base_xy[list(idx[0])], axis=0)
+        if isinstance(sig, HeightSignal):
+            return float(p[0][1] - base[1]) / floor.scale(sig.normalize)
+        if isinstance(sig, ProgressSignal):
+            return float(p[0][0] - base[0]) * floor.forward_sign / floor.scale(sig.normalize)
+        raise TypeError(f"unsupported signal {type(sig).__name__}")
+
+
+def _landmarks_of(sig) -> list[str]:
+    if isinstance(sig, AngleSignal):
+        return list(sig.points)
+    if isinstance(sig, InclineSignal):
+        return [sig.from_, sig.to]
+    if isinstance(sig, LineOffsetSignal):
+        return [sig.landmark, *sig.line]
+    if isinstance(sig, DistanceSignal):
+        return list(sig.between)
+    if isinstance(sig, (HeightSignal, ProgressSignal)):
+        return [sig.landmark]
+    raise TypeError(f"unsupported signal {type(sig).__name__}")
+
+
+def needs_calibration(sig) -> bool:
+    """Signals that mean nothing before calibration: they use its lengths, positions or forward
+    direction."""
+    return isinstance(sig, (HeightSignal, ProgressSignal, DistanceSignal, LineOffsetSignal)) or (
+        isinstance(sig, InclineSignal) and sig.reference == "vertical"
+    )

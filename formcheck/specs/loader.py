@@ -1,0 +1,92 @@
+"""Loading and validating exercise specs from YAML, with messages that name file and field."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .schema import ExerciseSpec
+
+SPECS_DIR_ENV = "FORMCHECK_SPECS_DIR"
+
+
+class SpecError(Exception):
+    """An exercise spec that cannot be used; the message names the file, the field and the problem."""
+
+
+def default_specs_dir() -> Path:
+    override = os.environ.get(SPECS_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "exercise_specs"
+
+
+def _field_path(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in {"angle", "incline", "height", "distance", "line_offset", "progress",
+                      "repetitions", "holds", "steps"} and parts:
+            continue  # pydantic's union tag, not a field the author wrote
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _first_error(err: ValidationError) -> str:
+    first = err.errors()[0]
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        message = "is required but missing"
+    elif first["type"] == "extra_forbidden":
+        message = "is not a known field (check its spelling)"
+    more = len(err.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{_field_path(tuple(first['loc']))}: {message}{suffix}"
+
+
+def load_spec(path: str | Path) -> ExerciseSpec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise SpecError(f"{path}: not valid YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: expected a mapping of fields at the top level")
+    try:
+        spec = ExerciseSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(f"{path}: {_first_error(exc)}") from None
+    if spec.id != path.stem:
+        raise SpecError(f"{path}: id: '{spec.id}' must match the file name '{path.stem}'")
+    return spec
+
+
+def load_all_specs(directory: str | Path | None = None) -> dict[str, ExerciseSpec]:
+    """Every spec in the folder, keyed by id; the first invalid one raises SpecError."""
+    folder = Path(directory) if directory is not None else default_specs_dir()
+    if not folder.is_dir():
+        raise SpecError(f"{folder}: exercise spec folder not found")
+    return {spec.id: spec for spec in (load_spec(p) for p in sorted(folder.glob("*.yaml")))}
+
+
+def find_spec(exercise_id: str, directory: str | Path | None = None) -> ExerciseSpec:
+    folder = Path(directory) if directory is not None else default_specs_dir()
+    path = folder / f"{exercise_id}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        raise SpecError(f"unknown exercise '{exercise_id}' (known: {known})")
+    return load_spec(path)
