@@ -220,3 +220,19 @@ def test_clip_without_a_person_gives_none_on_every_frame(tmp_path: Path) -> None
     path = write_indexed_clip(tmp_path / "flat.mp4", n_frames=5, width=320, height=240)
     with create_pose_estimator() as estimator:
         assert [estimator.detect(f.image, f.timestamp_s) for f in iter_frames(path)] == [None] * 5
+
+
+def test_stderr_filter_drops_only_mediapipe_chatter() -> None:
+    """What else reaches stderr while MediaPipe's start-up lines are held back is passed on."""
+    script = (
+        "import os\n"
+        "from formcheck.pose.mediapipe_tasks import _quiet_native_logs\n"
+        "with _quiet_native_logs():\n"
+        "    os.write(2, b'I0000 00:00:1795312515.202809    3444 task_runner.cc:85] GPU suport is not available\\n')\n"
+        "    os.write(2, b'INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\\n')\n"
+        "    os.write(2, b'a real problem\\n')\n"
+        "os.write(2, b'after\\n')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == "a real problem\nafter\n"

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Literal
@@ -19,13 +20,10 @@ import numpy as np
 from formcheck.landmarks import Landmarks
 from formcheck.pose.bundle import PoseModelError, check_task_file, ensure_bundled_model
 
-# Old-style glog/TF-Lite switches; harmless where ignored. Must be set before mediapipe loads.
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-# mediapipe 0.10.21 logs through absl's C++ logger, which reads no environment variable, straight
-# to file descriptor 2 when the graph starts and when each model first runs. These are the lines
-# it writes then; anything else caught while we listen is passed on to stderr unchanged.
+# mediapipe 0.10.21 logs through absl's C++ logger straight to file descriptor 2 when the graph
+# starts and when each model first runs. That logger ignores GLOG_minloglevel and
+# TF_CPP_MIN_LOG_LEVEL (tried), so those lines are caught at the descriptor instead; these are
+# the ones dropped, anything else caught while listening is passed on unchanged.
 _NATIVE_NOISE = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog\(\)"
     r"|INFO: Created TensorFlow Lite"
@@ -121,35 +119,47 @@ class MediaPipePoseEstimator:
         self.close()
 
 
+_STDERR_FD = 2  # native code writes here whatever Python's sys.stderr has been replaced by
+# fd 2 is process-wide: two estimators warming up in two threads (two live sessions) must not
+# interleave their redirections, or one would restore the other's sink as stderr for good.
+_redirect_lock = threading.Lock()
+
+
 @contextmanager
 def _quiet_native_logs() -> Iterator[None]:
-    """Hold back what native code writes to fd 2 and pass on all but MediaPipe's start-up chatter.
+    """Hold back what is written to fd 2 and pass on all but MediaPipe's start-up chatter.
 
-    Only used around model creation and the first inferences, so the window in which other
-    threads' stderr output is delayed (never lost) stays short.
+    Only used around model creation and until the first person is found, so the window in which
+    other threads' stderr output is delayed (never lost) stays short.
     """
-    try:
-        stderr_fd = sys.stderr.fileno() if sys.stderr is not None else 2
-        saved_fd = os.dup(stderr_fd)
-    except (OSError, ValueError, AttributeError):
-        # No real stderr (e.g. captured by a test runner without a descriptor): nothing to clean.
-        yield
-        return
-    with tempfile.TemporaryFile(mode="w+b") as sink:
-        sys.stderr.flush()
-        os.dup2(sink.fileno(), stderr_fd)
+    with _redirect_lock, tempfile.TemporaryFile(mode="w+b") as sink:
+        try:
+            saved_fd = os.dup(_STDERR_FD)
+        except OSError:
+            # No fd 2 at all (a daemon): there is nothing to keep clean.
+            yield
+            return
+        _flush_python_stderr()
+        os.dup2(sink.fileno(), _STDERR_FD)
         try:
             yield
         finally:
-            sys.stderr.flush()
-            os.dup2(saved_fd, stderr_fd)
+            _flush_python_stderr()
+            os.dup2(saved_fd, _STDERR_FD)
             os.close(saved_fd)
             sink.seek(0)
             kept = [
                 line
-                for line in sink.read().decode("utf-8", "replace").splitlines(keepends=True)
-                if not _NATIVE_NOISE.match(line)
+                for line in sink.read().splitlines(keepends=True)
+                if not _NATIVE_NOISE.match(line.decode("utf-8", "replace"))
             ]
             if kept:
-                sys.stderr.write("".join(kept))
-                sys.stderr.flush()
+                os.write(_STDERR_FD, b"".join(kept))
+
+
+def _flush_python_stderr() -> None:
+    try:
+        if sys.stderr is not None:
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
