@@ -59,8 +59,11 @@ def bundled_model_path() -> Path:
 def ensure_bundled_model() -> Path:
     """The offline `.task` bundle, built on first use and reused afterwards."""
     target = bundled_model_path()
-    if target.is_file() and zipfile.is_zipfile(target):
-        return target
+    if target.is_file():
+        try:
+            return check_task_file(target)
+        except PoseModelError:
+            pass  # damaged (e.g. the disk filled up while copying the cache): build it again
     build_bundle(target)
     return target
 
