@@ -54,7 +54,7 @@ class VideoInfo:
 @dataclass(frozen=True)
 class Frame:
     index: int  # position among the frames yielded, from 0
-    timestamp_s: float  # presentation time from the stream's start
+    timestamp_s: float  # presentation time in seconds since the stream's first frame
     image: np.ndarray  # (H, W, 3) uint8 RGB, upright
 
 
@@ -327,6 +327,7 @@ class VideoWriter:
         self._stream: av.video.stream.VideoStream | None = None
         self._size: tuple[int, int] | None = None  # (height, width) of the images given
         self._last_pts: int | None = None
+        self._first_timestamp_s: float | None = None
         self._frames_written = 0
         self._tmp_path: Path | None = None
         self._closed = False
@@ -364,10 +365,13 @@ class VideoWriter:
         self._size = (height, width)
 
     def write(self, image_rgb: np.ndarray, timestamp_s: float | None = None) -> None:
-        """Append one (H, W, 3) uint8 RGB frame, shown at `timestamp_s` (seconds from the start).
+        """Append one (H, W, 3) uint8 RGB frame, shown at `timestamp_s` seconds.
 
-        Without a timestamp the frame follows the previous one at the writer's fps. A timestamp not
-        later than the previous frame's is moved just after it (mp4 needs increasing times).
+        Times count from the first timestamp given, which is shown at 0 s (as `iter_frames` counts
+        from the stream's start), so a clip cut from the middle of a video does not begin with a
+        pause. Without a timestamp the frame follows the previous one at the writer's fps. A
+        timestamp not later than the previous frame's is moved just after it (mp4 needs
+        increasing times).
         """
         if self._closed:
             raise ValueError("write() on a closed VideoWriter")
@@ -385,7 +389,11 @@ class VideoWriter:
 
         ticks_per_frame = 1 / (self.fps * _WRITER_TIME_BASE)
         if timestamp_s is not None:
-            pts = int(round(timestamp_s / _WRITER_TIME_BASE))
+            if self._first_timestamp_s is None:
+                # Frames written before the first timestamp keep their place ahead of it.
+                ahead = 0 if self._last_pts is None else self._last_pts + ticks_per_frame
+                self._first_timestamp_s = timestamp_s - float(ahead * _WRITER_TIME_BASE)
+            pts = int(round((timestamp_s - self._first_timestamp_s) / _WRITER_TIME_BASE))
         elif self._last_pts is None:
             pts = 0
         else:

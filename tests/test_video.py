@@ -70,6 +70,13 @@ def test_variable_frame_rate_timestamps_survive(tmp_path: Path) -> None:
     assert probe_video(path).duration_s >= 0.9
 
 
+def test_written_times_count_from_the_first_frame(tmp_path: Path) -> None:
+    """A stretch cut from the middle of a video (times 12.0 s on) plays from 0 s, no pause first."""
+    path = write_indexed_clip(tmp_path / "cut.mp4", n_frames=3, timestamps=[12.0, 12.1, 12.3])
+    assert [f.timestamp_s for f in iter_frames(path)] == pytest.approx([0.0, 0.1, 0.3], abs=1e-4)
+    assert probe_video(path).duration_s < 0.5
+
+
 def test_writer_moves_a_repeated_timestamp_just_after_the_previous(tmp_path: Path) -> None:
     path = write_indexed_clip(tmp_path / "dup.mp4", n_frames=3, timestamps=[0.0, 0.1, 0.1])
     stamps = [f.timestamp_s for f in iter_frames(path)]
@@ -295,3 +302,21 @@ def test_garbage_inside_the_media_data_is_reported_after_the_readable_frames(tmp
     assert err.last_timestamp_s == frames[-1].timestamp_s
     assert "damaged" in str(err)
     assert_one_line_naming(err, path)
+
+
+def test_times_count_from_the_stream_start_in_a_transport_stream(tmp_path: Path) -> None:
+    """MPEG-TS streams start at an arbitrary clock value (here 0.08 s); frames count from it."""
+    path = tmp_path / "broadcast.ts"
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(10):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(indexed_frame(i), format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    with av.open(str(path)) as container:
+        assert container.streams.video[0].start_time > 0
+    frames = list(iter_frames(path))
+    assert [f.timestamp_s for f in frames] == pytest.approx([i / 25 for i in range(10)], abs=1e-6)
+    assert probe_video(path).frame_count == 10
