@@ -84,18 +84,26 @@ def test_missing_wheel_model_is_a_clear_error(tmp_path: Path, monkeypatch: pytes
         (None, "model file not found"),
         (b"not a model at all", "is not a .task file"),
         ("zip-without-models", "lacks pose_detector.tflite, pose_landmarks_detector.tflite"),
+        ("zip-with-broken-models", "cannot load pose model .*not a valid Flatbuffer"),
     ],
 )
-def test_bad_model_path_is_a_clear_error(tmp_path: Path, content: bytes | str | None, expected: str) -> None:
+def test_bad_model_path_is_a_clear_error(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], content: bytes | str | None, expected: str
+) -> None:
     path = tmp_path / "pose_landmarker_full.task"
     if content == "zip-without-models":
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("readme.txt", "hello")
+    elif content == "zip-with-broken-models":
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr(bundle.DETECTOR_MEMBER, b"x" * 100)
+            zf.writestr(bundle.LANDMARKS_MEMBER, b"y" * 100)
     elif content is not None:
         path.write_bytes(content)
     with pytest.raises(PoseModelError, match=expected) as err:
         create_pose_estimator(model_path=path)
     assert "\n" not in str(err.value) and str(path) in str(err.value)
+    assert capfd.readouterr().err == "", "the error is reported once, by the exception"
 
 
 def test_a_task_file_given_by_path_is_used(tmp_path: Path) -> None:

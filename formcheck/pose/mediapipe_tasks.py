@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -63,12 +64,16 @@ class MediaPipePoseEstimator:
             min_pose_presence_confidence=min_presence_confidence,
             min_tracking_confidence=min_tracking_confidence,
         )
-        try:
-            with _quiet_native_logs():
+        error: Exception | None = None
+        with _quiet_native_logs() as held:
+            try:
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as exc:
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise PoseModelError(f"cannot load pose model '{path}': {first_line}") from None
+            except (RuntimeError, ValueError) as exc:
+                error = exc
+                held.discard = True  # TF-Lite also prints the reason; our message carries it
+        if error is not None:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise PoseModelError(f"cannot load pose model '{path}': {reason}")
         self.model_path = path
         self.running_mode = running_mode
         self._last_ms = -1
@@ -125,24 +130,30 @@ _STDERR_FD = 2  # native code writes here whatever Python's sys.stderr has been 
 _redirect_lock = threading.Lock()
 
 
+@dataclass
+class _HeldOutput:
+    discard: bool = False  # set to drop everything held back, not only the known chatter
+
+
 @contextmanager
-def _quiet_native_logs() -> Iterator[None]:
+def _quiet_native_logs() -> Iterator[_HeldOutput]:
     """Hold back what is written to fd 2 and pass on all but MediaPipe's start-up chatter.
 
     Only used around model creation and until the first person is found, so the window in which
     other threads' stderr output is delayed (never lost) stays short.
     """
+    held = _HeldOutput()
     with _redirect_lock, tempfile.TemporaryFile(mode="w+b") as sink:
         try:
             saved_fd = os.dup(_STDERR_FD)
         except OSError:
             # No fd 2 at all (a daemon): there is nothing to keep clean.
-            yield
+            yield held
             return
         _flush_python_stderr()
         os.dup2(sink.fileno(), _STDERR_FD)
         try:
-            yield
+            yield held
         finally:
             _flush_python_stderr()
             os.dup2(saved_fd, _STDERR_FD)
@@ -153,7 +164,7 @@ def _quiet_native_logs() -> Iterator[None]:
                 for line in sink.read().splitlines(keepends=True)
                 if not _NATIVE_NOISE.match(line.decode("utf-8", "replace"))
             ]
-            if kept:
+            if kept and not held.discard:
                 os.write(_STDERR_FD, b"".join(kept))
 
 
