@@ -41,6 +41,7 @@ class Report(BaseModel):
     exercise: str
     title: str
     source: str | None = None
+    complete: bool = True  # False when the input broke off and only part of it was analysed
     fps: float
     frames: int
     frames_with_pose: int

@@ -18,6 +18,9 @@ from ..specs import ExcursionMotion
 REST, RISING, TOP, LOWERING = "rest", "rising", "top", "lowering"
 _MAX_COUNTED_GAP_S = 0.5  # longer gaps between measured frames are not counted as time held
 _TIMING_LEVEL = 0.8  # rise/lower times are measured to 80 % of the attempt's peak
+# The held position is where the signal stays within this fraction of the attempt's range of its peak:
+# crossing the top threshold is not yet being in the position a person holds.
+_PLATEAU_FRACTION = 0.08
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Excursion:
     end_s: float
     side: str | None
     held_s: float
-    top_start_s: float | None
+    top_start_s: float | None  # start and end of the held position
     top_end_s: float | None
     rise_s: float | None
     lower_s: float | None
@@ -41,8 +44,17 @@ class _Attempt:
     peak: float
     top_start_s: float | None = None
     top_end_s: float | None = None
-    held_s: float = 0.0
+    plateau_start_s: float | None = None
+    plateau_end_s: float | None = None
+    plateau_peak: float = 0.0
+    gaps_s: float = 0.0  # unmeasured time inside the plateau
     samples: deque = field(default_factory=lambda: deque(maxlen=4000))
+
+    @property
+    def held_s(self) -> float:
+        if self.plateau_start_s is None or self.plateau_end_s is None:
+            return 0.0
+        return max(0.0, self.plateau_end_s - self.plateau_start_s - self.gaps_s)
 
 
 class ExcursionTracker:
@@ -86,6 +98,8 @@ class ExcursionTracker:
     def update(self, t: float, value: float, side: str | None = None, top_ok: bool = True) -> Excursion | None:
         v = self._sign * value
         dt = 0.0 if self._last_t is None else t - self._last_t
+        if self._last_t is None and self.attempt is not None and self.attempt.samples:
+            dt = t - self.attempt.samples[-1][0]  # time since the last measurement (a dropout)
         self._last_t = t
         if self.phase == REST:
             since = self._dwell("leave", v > self._start, t)
@@ -101,15 +115,14 @@ class ExcursionTracker:
             since = self._dwell("top", v >= self._top and top_ok, t)
             if since is not None:
                 attempt.top_start_s = since
-                attempt.held_s += t - since
                 self._enter(TOP)
+                self._track_plateau(attempt, t, v, dt)
                 return None
             since = self._dwell("back", v < self._rest, t)
             if since is not None:
                 return self._finish(since, complete=False)
         elif self.phase == TOP:
-            if v >= self._top_exit and 0 < dt <= _MAX_COUNTED_GAP_S:
-                attempt.held_s += dt
+            self._track_plateau(attempt, t, v, dt)
             since = self._dwell("leave_top", v < self._top_exit, t)
             if since is not None:
                 attempt.top_end_s = since
@@ -117,22 +130,34 @@ class ExcursionTracker:
         elif self.phase == LOWERING:
             since = self._dwell("top", v >= self._top, t)
             if since is not None:
-                attempt.held_s += t - since
                 attempt.top_end_s = None
                 self._enter(TOP)
+                self._track_plateau(attempt, t, v, dt)
                 return None
             since = self._dwell("back", v < self._rest, t)
             if since is not None:
                 return self._finish(since, complete=True)
         return None
 
+    def _track_plateau(self, attempt: _Attempt, t: float, v: float, dt: float) -> None:
+        tolerance = _PLATEAU_FRACTION * (max(attempt.peak, v) - self._start)
+        if attempt.plateau_start_s is None or v > attempt.plateau_peak + tolerance:
+            # First arrival at the top, or the position moved on further: the hold starts here.
+            attempt.plateau_start_s = attempt.plateau_end_s = t
+            attempt.plateau_peak = v
+            attempt.gaps_s = 0.0
+            return
+        attempt.plateau_peak = max(attempt.plateau_peak, v)
+        if v >= attempt.plateau_peak - tolerance:
+            if dt > _MAX_COUNTED_GAP_S:
+                attempt.gaps_s += dt
+            attempt.plateau_end_s = t
+
     def finish_open(self, t: float) -> Excursion | None:
         """At the end of the input: an attempt still under way is reported for what it reached."""
         if self.attempt is None:
             return None
         attempt = self.attempt
-        if attempt.top_start_s is not None and attempt.top_end_s is None:
-            attempt.top_end_s = t
         return self._finish(t, complete=attempt.top_start_s is not None)
 
     def _finish(self, end_s: float, complete: bool) -> Excursion:
@@ -145,8 +170,8 @@ class ExcursionTracker:
             end_s=end_s,
             side=attempt.side,
             held_s=attempt.held_s if complete else 0.0,
-            top_start_s=attempt.top_start_s,
-            top_end_s=attempt.top_end_s,
+            top_start_s=attempt.plateau_start_s,
+            top_end_s=attempt.plateau_end_s,
             rise_s=rise_s,
             lower_s=lower_s,
             peak=self._sign * attempt.peak,
