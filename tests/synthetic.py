@@ -189,8 +189,9 @@ def supine_bridge(lift_deg: float, feet_far: bool = False, arch_deg: float = 0.0
     knee_start = 135.0 if feet_far else 95.0
     thigh0 = 40.0 if not feet_far else 22.0
     # Rotating the thigh down (toward the floor line) while the trunk rises = the hip lifting.
-    trunk = 180.0 - lift_deg * 0.55 - arch_deg
-    thigh = thigh0 - lift_deg * 0.45
+    # The shoulders stay on the floor: the trunk turns about them while the thighs turn about the knees.
+    trunk = 180.0 + lift_deg * 0.55 + arch_deg
+    thigh = thigh0 - lift_deg * 0.45 - arch_deg
     hip_height = 12.0 + TORSO * math.sin(math.radians(lift_deg * 0.55 + arch_deg))
     leg = LegPose(thigh_deg=thigh, knee_deg=knee_start, knee_bends_up=False)
     arm = ArmPose(upper_arm_deg=-10.0, elbow_deg=175.0)

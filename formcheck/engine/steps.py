@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from ..specs import StepMotion
 
 STILL, MOVING = "rest", "moving"
-_SPEED_WINDOW_S = 0.2
+_SPEED_WINDOW_S = 0.15
+_DIP_FRACTION = 0.3  # a fall of the speed below this share of the step's peak speed ends the step
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class StepTracker:
         self._recent: deque[tuple[float, float]] = deque()
         self._burst_start: tuple[float, float] | None = None
         self._slow_since: float | None = None
+        self._burst_peak_speed = 0.0
         self.speed = 0.0
 
     def pause(self) -> None:
@@ -48,10 +50,15 @@ class StepTracker:
             if abs(speed) > self.motion.moving_speed:
                 # The burst began where the speed window began.
                 self._burst_start = self._recent[0]
+                self._burst_peak_speed = abs(speed)
                 self._slow_since = None
                 self.phase = MOVING
             return None
-        if abs(speed) < self.motion.still_speed:
+        self._burst_peak_speed = max(self._burst_peak_speed, abs(speed))
+        # A step ends when the hips (nearly) stop, or slow down a lot before the next shift:
+        # shuffling steps follow each other with only a brief pause.
+        stopping = abs(speed) < max(self.motion.still_speed, _DIP_FRACTION * self._burst_peak_speed)
+        if stopping:
             if self._slow_since is None:
                 self._slow_since = t
             if t - self._slow_since >= self.motion.min_pause_s:

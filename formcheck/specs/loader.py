@@ -34,7 +34,7 @@ def _field_path(loc: tuple) -> str:
             continue  # pydantic's union tag, not a field the author wrote
         else:
             parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
+    return "".join(parts)
 
 
 def _first_error(err: ValidationError) -> str:
@@ -46,6 +46,8 @@ def _first_error(err: ValidationError) -> str:
         message = "is not a known field (check its spelling)"
     more = len(err.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    if not first["loc"]:  # a check across fields: its message names them
+        return f"{message}{suffix}"
     return f"{_field_path(tuple(first['loc']))}: {message}{suffix}"
 
 

@@ -1,0 +1,258 @@
+"""The engine on synthetic landmark sequences with exact ground truth."""
+
+from __future__ import annotations
+
+import pytest
+
+from formcheck.engine import Analyzer
+from formcheck.report import Report
+from formcheck.specs import find_spec
+
+from synthetic import Camera, Script, frames, long_sitting, prone, supine_bridge, supine_knee_to_chest
+
+PRONE_CAM = Camera(origin=(300.0, 380.0))
+BRIDGE_CAM = Camera(origin=(360.0, 420.0))
+K2C_CAM = Camera(origin=(400.0, 420.0))
+SIT_CAM = Camera(origin=(150.0, 400.0))
+
+
+def analyse(spec_id: str, pose_at, duration: float, cam: Camera, **kwargs) -> Report:
+    analyzer = Analyzer(find_spec(spec_id), hold_target_s=kwargs.pop("hold_target_s", None))
+    for t, landmarks in frames(pose_at, duration, cam=cam, **kwargs):
+        analyzer.update(landmarks, t)
+    return analyzer.finish()
+
+
+def press_ups(holds: list[float], up_s: list[float] | None = None, pelvis: set[int] = frozenset(),
+              knees: set[int] = frozenset(), partial: set[int] = frozenset()):
+    """Press-ups from 2 s on; returns the pose function, the duration and each rep's (start, end)."""
+    trunk, elbow, lift, knee = [(0, 0.0)], [(0, 60.0)], [(0, 0.0)], [(0, 180.0)]
+    t, windows = 2.0, []
+    for i, hold in enumerate(holds):
+        up = (up_s or [2.8] * len(holds))[i]
+        top, straight = (9.0, 90.0) if i in partial else (40.0, 175.0)
+        keys = (t, t + up, t + up + hold, t + up + hold + 2.0)
+        trunk += [(keys[0], 0.0), (keys[1], top), (keys[2], top), (keys[3], 0.0)]
+        elbow += [(keys[0], 60.0), (keys[1], straight), (keys[2], straight), (keys[3], 60.0)]
+        if i in pelvis:
+            lift += [(keys[0], 0.0), (keys[1], 30.0), (keys[2], 30.0), (keys[3], 0.0)]
+        if i in knees:
+            knee += [(keys[0], 180.0), (keys[1], 110.0), (keys[2], 110.0), (keys[3], 180.0)]
+        windows.append((keys[0], keys[3]))
+        t = keys[3] + 1.5
+    curves = [Script(k) for k in (trunk, elbow, lift, knee)]
+    return (lambda s: prone(*(c(s) for c in curves))), t + 1.0, windows
+
+
+def assert_window(report: Report, fault: str, start: float, end: float, tol: float = 1.0) -> None:
+    spans = [f for f in report.faults if f.fault == fault]
+    assert spans, f"{fault} not flagged; faults: {report.faults}"
+    assert any(abs(f.start_s - start) <= tol and abs(f.end_s - end) <= tol for f in spans), (fault, spans)
+
+
+def test_clean_press_ups_count_with_holds_and_no_faults():
+    pose, duration, windows = press_ups([10, 10, 10])
+    report = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=1.0)
+    assert report.reps == 3 and report.partials == 0
+    assert report.faults == []
+    assert report.calibrated and report.side == "left"
+    for event, (start, end) in zip(report.events, windows):
+        assert event.kind == "rep" and event.faults == []
+        assert abs(event.start_s - start) < 1.0 and abs(event.end_s - end) < 1.5
+        assert 9.5 <= event.duration_s <= 11.5
+
+
+def test_pelvis_lift_is_flagged_on_its_repetition_only():
+    pose, duration, windows = press_ups([10, 10], pelvis={1})
+    report = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=1.0)
+    assert report.reps == 2
+    assert [e.faults for e in report.events] == [[], ["pelvis_lift"]]
+    assert_window(report, "pelvis_lift", windows[1][0] + 1.5, windows[1][1] - 1.0, tol=1.5)
+
+
+def test_bent_knees_are_flagged():
+    pose, duration, _ = press_ups([10, 10], knees={0})
+    report = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=1.0)
+    assert [e.faults for e in report.events] == [["knees_bent"], []]
+
+
+def test_jerky_lift_and_short_hold_are_judged_per_repetition():
+    pose, duration, _ = press_ups([10, 4], up_s=[2.8, 0.5])
+    report = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=1.0)
+    assert report.reps == 2
+    assert report.events[0].faults == []
+    assert report.events[1].faults == ["jerky_lift", "short_hold"]
+
+
+def test_hold_target_can_be_changed():
+    pose, duration, _ = press_ups([4, 4])
+    report = analyse("prone_press_up", pose, duration, PRONE_CAM, hold_target_s=3.0)
+    assert report.hold_target_s == 3.0
+    assert all(e.faults == [] for e in report.events)
+
+
+def test_an_attempt_that_never_reaches_full_range_is_a_partial_not_a_rep():
+    pose, duration, windows = press_ups([10, 10, 10], partial={1})
+    report = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=1.0)
+    assert report.reps == 2 and report.partials == 1
+    assert [e.kind for e in report.events] == ["rep", "partial", "rep"]
+
+
+@pytest.mark.parametrize("near,facing_right", [("left", True), ("right", False), ("right", True)])
+def test_either_side_toward_the_camera(near, facing_right):
+    pose, duration, _ = press_ups([10, 10])
+    cam = Camera(near=near, facing_right=facing_right, origin=(300.0 if facing_right else 340.0, 380.0))
+    report = analyse("prone_press_up", pose, duration, cam, jitter_px=1.0)
+    assert report.reps == 2 and report.faults == []
+    assert report.side == near
+
+
+def test_heavy_jitter_does_not_create_or_split_repetitions():
+    pose, duration, _ = press_ups([10, 10, 10])
+    report = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=3.0, seed=7)
+    assert report.reps == 3 and report.partials == 0
+
+
+def test_a_short_dropout_pauses_the_hold_and_a_long_one_is_reported():
+    pose, duration, _ = press_ups([10])
+    # The person is lost for 0.4 s in the hold and for 3 s after the repetition.
+    report = analyse("prone_press_up", pose, duration + 4, PRONE_CAM,
+                     drop=lambda t: 8.0 <= t < 8.4 or 17.5 <= t < 20.5)
+    assert report.reps == 1
+    assert 9.0 <= report.events[0].duration_s <= 11.0
+    assert report.frames_with_pose < report.frames
+    assert any(w.kind == "no_person" and abs(w.start_s - 17.5) < 0.2 for w in report.warnings)
+
+
+def test_time_comes_from_timestamps_not_frame_counts():
+    pose, duration, _ = press_ups([10, 10])
+    # Same motion at 30 frames/s with every third frame dropped (an uneven webcam).
+    analyzer = Analyzer(find_spec("prone_press_up"))
+    for i, (t, landmarks) in enumerate(frames(pose, duration, fps=30.0, cam=PRONE_CAM)):
+        if i % 3 != 2:
+            analyzer.update(landmarks, t)
+    report = analyzer.finish()
+    assert report.reps == 2
+    assert all(9.5 <= e.duration_s <= 11.5 for e in report.events)
+
+
+def test_a_tilted_camera_still_measures_heights_from_the_floor_line():
+    pose, duration, _ = press_ups([10, 10], pelvis={1})
+    report = analyse("prone_press_up", pose, duration, Camera(origin=(300.0, 360.0), roll_deg=8.0))
+    assert report.reps == 2
+    assert [e.faults for e in report.events] == [[], ["pelvis_lift"]]
+
+
+def test_wrong_view_stops_counting_with_a_plain_warning():
+    pose, duration, _ = press_ups([10, 10])
+    # Far-side landmarks spread out as when filmed from the head end: shoulders look wide.
+    report = analyse("prone_press_up", pose, duration, Camera(origin=(300.0, 380.0), far_offset=(0.0, -140.0)))
+    assert report.reps == 0
+    assert any(w.message == "turn side-on to the camera" for w in report.warnings)
+
+
+def bridges(tops: list[float], feet_far: bool = False, arch: set[int] = frozenset()):
+    lift, arch_keys = [(0, 0.0)], [(0, 0.0)]
+    t = 2.0
+    for i, top in enumerate(tops):
+        lift += [(t, 0.0), (t + 1.5, top), (t + 4.5, top), (t + 6.0, 0.0)]
+        if i in arch:
+            arch_keys += [(t, 0.0), (t + 1.5, 12.0), (t + 4.5, 12.0), (t + 6.0, 0.0)]
+        t += 7.0
+    lift_curve, arch_curve = Script(lift), Script(arch_keys)
+    return (lambda s: supine_bridge(lift_curve(s), feet_far=feet_far, arch_deg=arch_curve(s))), t + 1.0
+
+
+def test_bridges_count_and_partial_lifts_are_reported():
+    pose, duration = bridges([42, 14, 42])
+    report = analyse("bridge", pose, duration, BRIDGE_CAM, jitter_px=1.0)
+    assert (report.reps, report.partials) == (2, 1)
+    assert [e.kind for e in report.events] == ["rep", "partial", "rep"]
+    assert report.faults == []
+
+
+def test_bridge_over_arch_and_feet_too_far():
+    pose, duration = bridges([42, 42, 42], arch={1, 2})
+    report = analyse("bridge", pose, duration, BRIDGE_CAM, jitter_px=1.0)
+    assert [e.faults for e in report.events] == [[], ["over_arch"], ["over_arch"]]
+    pose, duration = bridges([30, 30], feet_far=True)
+    report = analyse("bridge", pose, duration, BRIDGE_CAM, jitter_px=1.0)
+    assert report.reps == 2
+    assert all("feet_too_far" in e.faults for e in report.events)
+
+
+def knee_to_chest(sequence: list[tuple[str, float]], raise_during: int | None = None):
+    near, far, raised = [(0, 135.0)], [(0, 135.0)], [(0, 0.0)]
+    t = 2.0
+    for i, (side, hold) in enumerate(sequence):
+        keys = near if side == "near" else far
+        keys += [(t, 135.0), (t + 2.0, 58.0), (t + 2.0 + hold, 58.0), (t + 4.0 + hold, 135.0)]
+        if i == raise_during:
+            raised += [(t + 4.0, 0.0), (t + 5.0, 12.0), (t + hold - 1.0, 12.0), (t + hold, 0.0)]
+        t += hold + 6.0
+    curves = [Script(k) for k in (near, far, raised)]
+    other = "far" if raise_during is not None and sequence[raise_during][0] == "near" else "near"
+    return (lambda s: supine_knee_to_chest(*(c(s) for c in curves), raised=other)), t + 1.0
+
+
+def test_knee_to_chest_holds_per_side():
+    pose, duration = knee_to_chest([("near", 20), ("far", 20), ("near", 20)])
+    report = analyse("knee_to_chest", pose, duration, K2C_CAM, jitter_px=1.0)
+    assert report.reps == 3
+    assert report.reps_by_side == {"left": 2, "right": 1}
+    assert [e.side for e in report.events] == ["left", "right", "left"]
+    assert all(e.kind == "hold" and 19.0 <= e.duration_s <= 21.5 and e.faults == [] for e in report.events)
+
+
+def test_knee_to_chest_other_foot_and_short_hold():
+    pose, duration = knee_to_chest([("near", 20), ("far", 7)], raise_during=0)
+    report = analyse("knee_to_chest", pose, duration, K2C_CAM, jitter_px=1.0)
+    assert report.reps == 2
+    assert [e.faults for e in report.events] == [["other_foot_lifted"], ["short_hold"]]
+
+
+def butt_walk(steps: int, knee: float = 178.0, lean: float = 0.0, step_px: float = 22.0):
+    keys, t, x = [(0, 0.0)], 2.0, 0.0
+    for direction in (1, -1):
+        for _ in range(steps):
+            keys += [(t, x), (t + 0.6, x + direction * step_px)]
+            x += direction * step_px
+            t += 0.85
+        t += 1.0
+    curve = Script(keys)
+    return (lambda s: long_sitting(curve(s), knee_deg=knee, lean_deg=lean)), t + 1.0
+
+
+@pytest.mark.parametrize("near,facing_right", [("left", True), ("right", False)])
+def test_butt_walk_steps_forward_and_backward(near, facing_right):
+    pose, duration = butt_walk(6)
+    cam = Camera(near=near, facing_right=facing_right, origin=(150.0 if facing_right else 490.0, 400.0))
+    report = analyse("butt_walk", pose, duration, cam, jitter_px=0.8)
+    assert report.steps == {"forward": 6, "backward": 6}
+    assert report.sets == 1
+    assert report.faults == []
+    assert [e.direction for e in report.events] == ["forward"] * 6 + ["backward"] * 6
+
+
+@pytest.mark.parametrize("kwargs,fault", [({"knee": 125.0}, "knees_bent"), ({"lean": -35.0}, "trunk_lean"),
+                                          ({"lean": 35.0}, "trunk_lean")])
+def test_butt_walk_faults(kwargs, fault):
+    pose, duration = butt_walk(6, **kwargs)
+    report = analyse("butt_walk", pose, duration, SIT_CAM, jitter_px=0.8)
+    assert report.steps == {"forward": 6, "backward": 6}
+    assert {f.fault for f in report.faults} == {fault}
+    assert all(fault in e.faults for e in report.events)
+
+
+def test_engine_is_deterministic():
+    pose, duration, _ = press_ups([10, 4], up_s=[2.8, 0.5])
+    first = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=2.0, seed=3)
+    second = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=2.0, seed=3)
+    assert first.model_dump() == second.model_dump()
+
+
+def test_timestamps_must_increase():
+    analyzer = Analyzer(find_spec("bridge"))
+    analyzer.update(None, 1.0)
+    with pytest.raises(ValueError, match="timestamps must increase"):
+        analyzer.update(None, 1.0)

@@ -1,0 +1,100 @@
+"""Every shipped spec validates; broken specs are rejected with a message naming file and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from formcheck.cli import main
+from formcheck.specs import SpecError, default_specs_dir, load_all_specs, load_spec
+
+SPECS = sorted(default_specs_dir().glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_shipped_spec_is_valid_and_complete(path: Path):
+    spec = load_spec(path)
+    assert spec.id == path.stem
+    assert spec.instructions and spec.safety and spec.camera.placement
+    assert all(rule.cue for rule in spec.faults + spec.event_faults)  # every fault tells the user what to do
+
+
+def test_the_first_exercises_are_shipped():
+    assert {"prone_press_up", "butt_walk", "bridge", "knee_to_chest"} <= set(load_all_specs())
+
+
+def _broken(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load((default_specs_dir() / "bridge.yaml").read_text())
+    change(data)
+    path = tmp_path / "bridge.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _set(path: list, value):
+    def change(data):
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        if value is _DELETE:
+            del node[path[-1]]
+        else:
+            node[path[-1]] = value
+    return change
+
+
+_DELETE = object()
+
+BROKEN = {
+    "missing field": (_set(["title"], _DELETE), "title: is required but missing"),
+    "misspelt field": (_set(["motion", "hold_target"], 2), "motion.hold_target: is not a known field"),
+    "unknown landmark": (_set(["signals", "knee_angle", "points"], ["hip", "kneee", "ankle"]), "unknown landmark 'kneee'"),
+    "unknown signal": (_set(["motion", "signal"], "hip_hight"), "motion.signal uses unknown signal 'hip_hight'"),
+    "bad condition": (_set(["faults", 0, "when"], "knee_angle is big"), "cannot read condition 'knee_angle is big'"),
+    "thresholds out of order": (_set(["motion", "top"], 0.1), "top must be greater than top_exit"),
+    "wrong type": (_set(["motion", "min_dwell_s"], "soon"), "motion.min_dwell_s"),
+    "code in a condition": (_set(["faults", 0, "when"], "__import__('os').system('x') > 1"), "cannot read condition"),
+    "duplicate fault id": (_set(["faults", 1, "id"], "feet_too_far"), "fault ids must be unique; repeated: feet_too_far"),
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_broken_spec_message_names_file_field_and_problem(tmp_path: Path, name: str):
+    change, expected = BROKEN[name]
+    path = _broken(tmp_path, change)
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    message = str(info.value)
+    assert message.startswith(str(path)), message
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_invalid_yaml_and_wrong_file_name(tmp_path: Path):
+    bad = tmp_path / "bridge.yaml"
+    bad.write_text("id: bridge\ntitle: [unclosed\n")
+    with pytest.raises(SpecError, match=r"bridge.yaml: not valid YAML at line \d+"):
+        load_spec(bad)
+    renamed = tmp_path / "other.yaml"
+    renamed.write_text((default_specs_dir() / "bridge.yaml").read_text())
+    with pytest.raises(SpecError, match="id: 'bridge' must match the file name 'other'"):
+        load_spec(renamed)
+
+
+def test_validate_command(tmp_path: Path, capsys):
+    assert main(["validate", *map(str, SPECS)]) == 0
+    assert capsys.readouterr().out.count(": ok") == len(SPECS)
+    path = _broken(tmp_path, _set(["motion", "signal"], "nope"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: motion.signal uses unknown signal 'nope'") and err.count("\n") == 1
+
+
+def test_exercises_command_lists_one_per_line(capsys):
+    assert main(["exercises"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    specs = load_all_specs()
+    assert [line.split()[0] for line in lines] == sorted(specs)
+    assert "Prone press-up (side view)" in "\n".join(lines)
