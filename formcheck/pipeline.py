@@ -15,7 +15,7 @@ from .overlay import Annotator
 from .pose import PoseEstimator, create_pose_estimator
 from .report import Report, ReportWarning
 from .specs import ExerciseSpec, find_spec
-from .video import VideoTruncatedError, VideoWriter, iter_frames, probe_video
+from .video import VideoError, VideoTruncatedError, VideoWriter, iter_frames, probe_video
 
 ProgressCallback = Callable[[float], None]
 
@@ -98,7 +98,7 @@ def analyze_video(
         if writer is not None:
             writer.close()
     if analyzer.frames == 0:
-        raise NoPersonError(f"no frames could be decoded from '{Path(path).name}'")
+        raise VideoError(incomplete or f"no frames could be decoded from '{path}'")
     if analyzer.frames_with_pose == 0:
         raise NoPersonError(f"no person found in '{Path(path).name}': film the whole body, well lit, 2-4 m away")
     report = analyzer.finish(fps=info.fps, source=str(path))
