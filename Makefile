@@ -30,3 +30,7 @@ test: $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+BENCH_CLIP ?= sample_videos/prone_press_up_clean.mp4
+bench: $(STAMP)
+	$(VENV)/bin/formcheck bench $(BENCH_CLIP) --exercise prone_press_up
