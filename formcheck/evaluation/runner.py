@@ -1,0 +1,117 @@
+"""`formcheck eval DIR`: the analyzer over every clip with a ground-truth sidecar."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from ..engine import FrameState
+from ..landmarks import Landmarks
+from ..pipeline import analyze_video
+from ..pose import create_pose_estimator
+from ..signals import FloorFrame, Frame, SignalComputer
+from ..specs import find_spec
+from ..specs.schema import AngleSignal, InclineSignal
+from .groundtruth import GroundTruth, find_clips
+from .scoring import ClipScore, score_clip, totals
+
+
+class _AngleErrors:
+    """Per frame, the spec's angle signals measured on the detected landmarks and on the true joints."""
+
+    def __init__(self, truth: GroundTruth) -> None:
+        self.truth = truth
+        spec = find_spec(truth.exercise)
+        self.names = [n for n, s in spec.signals.items()
+                      if isinstance(s, AngleSignal) or (isinstance(s, InclineSignal) and s.reference == "floor")]
+        self.computer = SignalComputer(spec)
+        near = truth.camera.facing_side or "left"
+        far = "right" if near == "left" else "left"
+        # Per-side roles follow the camera: the true joints say which side faces it.
+        self.roles = {"near": near, "far": far, "working": near, "other": far}
+        self.errors: dict[str, list[float]] = {n: [] for n in self.names}
+        self._index = 0
+
+    def __call__(self, state: FrameState, landmarks: Landmarks | None) -> None:
+        index, self._index = self._index, self._index + 1
+        true = self.truth.landmarks_at(index)
+        if landmarks is None or true is None or not self.names:
+            return
+        floor = FloorFrame()
+        measured = self.computer.compute(Frame(floor.to_floor(landmarks.xy), landmarks.visibility),
+                                         self.roles, floor, None, self.names)
+        actual = self.computer.compute(Frame(floor.to_floor(true.xy), true.visibility),
+                                       self.roles, floor, None, self.names)
+        for name in self.names:
+            a, b = measured.get(name), actual.get(name)
+            if a is not None and b is not None:
+                self.errors[name].append(abs(a - b))
+
+    def medians(self) -> dict[str, float]:
+        return {n: round(statistics.median(v), 2) for n, v in self.errors.items() if v}
+
+
+def evaluate_clip(video: Path, truth: GroundTruth, model_path: str | None = None) -> ClipScore:
+    angles = _AngleErrors(truth)
+    started = time.perf_counter()
+    with create_pose_estimator(model_path) as estimator:
+        report = analyze_video(video, truth.exercise, estimator=estimator, on_frame=angles)
+    score = score_clip(truth, report)
+    score.angle_errors_deg = angles.medians()
+    score.seconds = round(time.perf_counter() - started, 1)
+    return score
+
+
+def evaluate_folder(directory: Path, model_path: str | None = None, log=None) -> tuple[list[ClipScore], dict]:
+    clips = find_clips(directory)
+    scores = []
+    for video, truth in clips:
+        scores.append(evaluate_clip(video, truth, model_path))
+        if log is not None:
+            log(_row(scores[-1]))
+    return scores, asdict(totals(scores))
+
+
+def _fmt_counts(counts: dict[str, int]) -> str:
+    return " ".join(f"{k}={v}" for k, v in counts.items())
+
+
+def _row(s: ClipScore) -> str:
+    mark = "ok " if s.exact and not s.missed_faults and not s.spurious_faults else "MISS"
+    hold = f" hold_err={statistics.fmean(s.hold_errors_s):.2f}s" if s.hold_errors_s else ""
+    angles = " ".join(f"{k}={v:.1f}" for k, v in s.angle_errors_deg.items())
+    line = (f"{mark} {s.clip:<40} expected {_fmt_counts(s.expected):<22} found {_fmt_counts(s.found):<22}"
+            f" faults expected [{', '.join(s.faults_expected)}] found [{', '.join(s.faults_found)}]{hold}"
+            f" angle_err_deg {angles} pose {s.frames_with_pose}/{s.frames} ({s.seconds:.0f}s)")
+    if s.missed_faults:
+        line += f" missed {s.missed_faults}"
+    if s.spurious_faults:
+        line += f" spurious {s.spurious_faults}"
+    return line
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        print(f"error: not a folder: '{directory}'", file=sys.stderr)
+        return 2
+    if not find_clips(directory):
+        print(f"error: no clips with ground-truth sidecars in '{directory}'", file=sys.stderr)
+        return 2
+    log = None if args.json else print
+    scores, summary = evaluate_folder(directory, args.model, log=log)
+    if args.json:
+        clips = []
+        for s in scores:
+            row = asdict(s)
+            row.update(count_error=s.count_error, exact=s.exact)
+            clips.append(row)
+        print(json.dumps({"clips": clips, "totals": summary}, indent=2))
+    else:
+        print("totals: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+    return 0
