@@ -1,0 +1,37 @@
+"""formcheck's app: `streamlit run app.py` (or `make run`).
+
+The sidebar picks the exercise and shows how to do and film it; the main area either analyses a
+video (a bundled sample, analysed on first open, or an upload) or coaches live from the webcam.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from formcheck.ui import live_page, video_page
+from formcheck.ui.catalog import load_catalog
+from formcheck.ui.samples import default_sample, list_samples
+from formcheck.ui.sidebar import exercise_picker
+
+VIDEO_PAGE, LIVE_PAGE = "Analyse a video", "Live"
+
+st.set_page_config(page_title="formcheck", page_icon="🧘", layout="wide")
+
+catalog = load_catalog()
+samples = list_samples()
+first_clip = default_sample(samples, catalog.specs)
+
+st.sidebar.title("formcheck")
+st.sidebar.caption("Counts repetitions, times holds and flags form faults in low-back-pain exercises. "
+                   "Everything runs on this computer; nothing is uploaded anywhere.")
+spec = exercise_picker(catalog, default=first_clip.exercise if first_clip else None)
+
+page = st.radio("Page", [VIDEO_PAGE, LIVE_PAGE], horizontal=True, key="page", label_visibility="collapsed")
+if spec is None:
+    st.error("There is no exercise to check: every exercise spec failed to load (see the sidebar).")
+elif page == LIVE_PAGE:
+    live_page.render(spec)
+else:
+    video_page.render(spec, samples, first_clip)
+st.caption("formcheck gives feedback on form; it is not a diagnosis. Stop if an exercise hurts and ask a "
+           "clinician about persistent or severe back pain.")

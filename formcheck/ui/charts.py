@@ -1,0 +1,132 @@
+"""Altair charts of a report: the fault timeline and the primary signal with its thresholds.
+
+Plain functions from data to charts (no Streamlit), so they can be built and checked in tests.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import altair as alt
+import pandas as pd
+
+from formcheck.report import Report
+from formcheck.specs import ExcursionMotion, ExerciseSpec
+
+_EVENT_COLOURS = {"good form": "#3cb45a", "with a fault": "#eb3c32", "partial": "#f0b428"}
+_THRESHOLD_ORDER = ["rest", "start", "top_exit", "top"]
+_THRESHOLD_HELP = {
+    "rest": "rest: back at rest below this",
+    "start": "start: a movement begins past this",
+    "top_exit": "top_exit: the top is left below this",
+    "top": "top: the top position is reached past this",
+}
+
+
+def event_outcome(kind: str, faults: Sequence[str]) -> str:
+    if kind == "partial":
+        return "partial"
+    return "with a fault" if faults else "good form"
+
+
+def events_frame(report: Report) -> pd.DataFrame:
+    """One row per repetition, hold or step: what the table shows and the charts shade."""
+    rows = []
+    for e in report.events:
+        rows.append({
+            "event": f"{e.kind} {e.index}",
+            "kind": e.kind,
+            "start (s)": round(e.start_s, 2),
+            "end (s)": round(e.end_s, 2),
+            "side": e.side or "",
+            "held (s)": None if e.duration_s is None else round(e.duration_s, 1),
+            "direction": e.direction or "",
+            "peak": None if e.peak is None else round(e.peak, 2),
+            "faults": ", ".join(e.faults) if e.faults else ("" if e.kind == "partial" else "good form"),
+            "outcome": event_outcome(e.kind, e.faults),
+        })
+    columns = ["event", "kind", "start (s)", "end (s)", "side", "held (s)", "direction", "peak", "faults", "outcome"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def fault_timeline(report: Report) -> alt.Chart:
+    """Events on the top row (green: good form, red: with a fault, amber: partial), then one row
+    per fault with the spans it was seen in; hovering shows the cue."""
+    rows = [{"row": "events", "start": e.start_s, "end": max(e.end_s, e.start_s + 0.05),
+             "label": f"{e.kind} {e.index}", "colour": event_outcome(e.kind, e.faults),
+             "detail": ", ".join(e.faults) or ("partial attempt" if e.kind == "partial" else "good form")}
+            for e in report.events if e.kind != "step"]
+    rows += [{"row": f.fault, "start": f.start_s, "end": max(f.end_s, f.start_s + 0.05), "label": f.fault,
+              "colour": "with a fault", "detail": f.message} for f in report.faults]
+    data = pd.DataFrame(rows, columns=["row", "start", "end", "label", "colour", "detail"])
+    order = ["events"] + sorted({f.fault for f in report.faults})
+    return (
+        alt.Chart(data)
+        .mark_bar(cornerRadius=3, height=16)
+        .encode(
+            x=alt.X("start:Q", title="time (s)", scale=alt.Scale(domain=[0, max(report.duration_s, 0.1)])),
+            x2="end:Q",
+            y=alt.Y("row:N", title=None, sort=order),
+            color=alt.Color("colour:N", title=None,
+                            scale=alt.Scale(domain=list(_EVENT_COLOURS), range=list(_EVENT_COLOURS.values()))),
+            tooltip=[alt.Tooltip("label:N", title="what"), alt.Tooltip("start:Q", format=".1f", title="from (s)"),
+                     alt.Tooltip("end:Q", format=".1f", title="to (s)"), alt.Tooltip("detail:N", title="cue")],
+        )
+        .properties(height=max(60, 34 * len(order)), title="Fault timeline")
+    )
+
+
+def signal_frame(times: Sequence[float], values: Sequence[float | None]) -> pd.DataFrame:
+    return pd.DataFrame({"time (s)": list(times), "value": [float("nan") if v is None else v for v in values]})
+
+
+def thresholds_of(spec: ExerciseSpec) -> dict[str, float]:
+    motion = spec.motion
+    if not isinstance(motion, ExcursionMotion):
+        return {}
+    return {name: float(getattr(motion, name)) for name in _THRESHOLD_ORDER}
+
+
+def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: ExerciseSpec,
+                 report: Report) -> alt.LayerChart:
+    """The primary signal over time, the motion's thresholds as labelled rules, and each event
+    shaded from its start to its end (coloured by its outcome)."""
+    signal = spec.signals[spec.motion.signal]
+    description = signal.description or spec.motion.signal
+    line = (
+        alt.Chart(signal_frame(times, values))
+        .mark_line(strokeWidth=2, color="#2a6fdb")
+        .encode(x=alt.X("time (s):Q", title="time (s)"),
+                y=alt.Y("value:Q", title=spec.motion.signal, scale=alt.Scale(zero=False)),
+                tooltip=[alt.Tooltip("time (s):Q", format=".2f"), alt.Tooltip("value:Q", format=".2f")])
+    )
+    events = pd.DataFrame(
+        [{"start": e.start_s, "end": e.end_s, "event": f"{e.kind} {e.index}",
+          "outcome": event_outcome(e.kind, e.faults), "faults": ", ".join(e.faults) or "none"}
+         for e in report.events],
+        columns=["start", "end", "event", "outcome", "faults"],
+    )
+    shading = (
+        alt.Chart(events)
+        .mark_rect(opacity=0.15)
+        .encode(x="start:Q", x2="end:Q",
+                color=alt.Color("outcome:N", title="events",
+                                scale=alt.Scale(domain=list(_EVENT_COLOURS), range=list(_EVENT_COLOURS.values()))),
+                tooltip=["event:N", "faults:N", alt.Tooltip("start:Q", format=".1f"), alt.Tooltip("end:Q", format=".1f")])
+    )
+    ends = alt.Chart(events).mark_rule(strokeDash=[2, 2], color="#555").encode(x="end:Q", tooltip=["event:N"])
+    layers: list[alt.Chart] = [shading, ends, line]
+    thresholds = thresholds_of(spec)
+    if thresholds:
+        rules = pd.DataFrame([{"threshold": _THRESHOLD_HELP[k], "value": v} for k, v in thresholds.items()])
+        layers.append(
+            alt.Chart(rules).mark_rule(strokeDash=[6, 3]).encode(
+                y="value:Q",
+                color=alt.Color("threshold:N", title="thresholds", sort=[_THRESHOLD_HELP[k] for k in _THRESHOLD_ORDER],
+                                scale=alt.Scale(domain=[_THRESHOLD_HELP[k] for k in _THRESHOLD_ORDER],
+                                                range=["#8c8c8c", "#2a9d8f", "#e9a23b", "#d1495b"])),
+                tooltip=["threshold:N", "value:Q"],
+            )
+        )
+    return alt.layer(*layers).resolve_scale(color="independent").properties(
+        height=280, title=f"{spec.motion.signal}: {description}")

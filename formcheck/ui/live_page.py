@@ -1,0 +1,161 @@
+"""The "Live" page: the webcam through streamlit-webrtc, counted and coached as it plays."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+import streamlit as st
+import streamlit.components.v1 as components
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+from formcheck.specs import ExerciseSpec, StepMotion
+
+from .ice import IceConfigError, ice_servers
+from .live_processor import LiveProcessor, LiveSnapshot
+from .report_view import show_report
+from .sound import tone_html
+
+PROCESSOR_KEY = "live_processor"
+HEARD_KEY = "live_heard"  # (session, last event seq) already sounded
+POLL_S = 0.5
+_PHASES = {
+    "no_person": "looking for you",
+    "adjust_view": "adjust the camera",
+    "calibrating": "hold still: calibrating",
+    "rest": "at rest",
+    "rising": "moving up",
+    "top": "at the top",
+    "lowering": "coming down",
+    "moving": "moving",
+}
+
+
+def render(spec: ExerciseSpec) -> None:
+    processor = _session_processor(spec)
+    mirror_col, sound_col, _ = st.columns([1, 1, 2])
+    processor.mirror = mirror_col.toggle(
+        "Mirror the picture", value=True, key="live_mirror",
+        help="Show the picture like a mirror. Only the display is flipped: left and right stay correct.")
+    sound_on = sound_col.toggle("Sound cues", value=True, key="live_sound",
+                                help="A chime on each counted repetition or hold, a buzz on a new form fault.")
+    try:
+        ctx = webrtc_streamer(
+            key="live",
+            mode=WebRtcMode.SENDRECV,
+            rtc_configuration={"iceServers": _ice_servers()},
+            media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}},
+                                      "audio": False},
+            video_frame_callback=processor.on_frame,
+            async_processing=True,
+        )
+    except Exception as exc:  # e.g. no WebRTC runtime in this process: say so instead of a traceback
+        st.error(f"The live camera cannot start here: {exc}")
+        return
+    playing = bool(ctx.state.playing)
+    if playing:
+        processor.start()
+    else:
+        processor.stop()
+    _live_panel(processor, spec, playing, sound_on)
+    if not playing:
+        snapshot = processor.snapshot()
+        if snapshot.report is not None:
+            st.subheader("Your session")
+            times = [t for t, _ in snapshot.series]
+            values = [v for _, v in snapshot.series]
+            show_report(snapshot.report, spec, times, values, key="live")
+        else:
+            view = "side-on to" if spec.camera.view == "side" else "facing"
+            st.info(f"Press START and allow the camera. Set up {view} the camera: {spec.camera.placement.strip()} "
+                    "Counting starts once the camera sees you properly and you have held the start position "
+                    "still for a moment.")
+
+
+def _session_processor(spec: ExerciseSpec) -> LiveProcessor:
+    # One per browser session (session_state), never module-level: the pose tracker and the
+    # analyzer carry one person's state from frame to frame.
+    processor = st.session_state.get(PROCESSOR_KEY)
+    if not isinstance(processor, LiveProcessor):
+        processor = LiveProcessor(spec)
+        st.session_state[PROCESSOR_KEY] = processor
+    else:
+        processor.set_spec(spec)
+    return processor
+
+
+def _ice_servers() -> list[dict[str, Any]]:
+    try:
+        return ice_servers(os.environ, _secrets())
+    except IceConfigError as exc:
+        st.warning(f"{exc}. Using no ICE servers: the live page works on this computer only.")
+        return []
+
+
+def _secrets() -> Mapping[str, Any] | None:
+    try:
+        return dict(st.secrets)
+    except Exception:  # no secrets.toml at all, or an unreadable one: nothing configured there
+        return None
+
+
+def _live_panel(processor: LiveProcessor, spec: ExerciseSpec, playing: bool, sound_on: bool) -> None:
+    @st.fragment(run_every=POLL_S if playing else None)
+    def panel() -> None:
+        snapshot = processor.snapshot()
+        if not snapshot.active:
+            return
+        if snapshot.error:
+            st.error(f"The live analysis stopped working: {snapshot.error}")
+        if snapshot.state is None:
+            st.info("Waiting for the first camera frames ...")
+            return
+        _live_metrics(snapshot, spec)
+        if sound_on:
+            _sound(snapshot)
+
+    panel()
+
+
+def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
+    state = snapshot.state
+    assert state is not None
+    cols = st.columns(4)
+    if isinstance(spec.motion, StepMotion):
+        cols[0].metric("Steps", f"{state.steps_forward} fwd / {state.steps_backward} back")
+    else:
+        label = "Holds" if spec.motion.kind == "holds" else "Repetitions"
+        value = str(state.reps)
+        if spec.motion.per_side:
+            value += f" (L {state.reps_by_side.get('left', 0)}, R {state.reps_by_side.get('right', 0)})"
+        cols[0].metric(label, value)
+    phase = _PHASES.get(state.phase, state.phase)
+    if state.phase == "calibrating":
+        phase += f" {state.calibration_progress:.0%}"
+    cols[1].metric("Status", phase)
+    if state.hold_target_s:
+        cols[2].metric("Hold", f"{state.hold_s:.1f} / {state.hold_target_s:.0f} s")
+    else:
+        cols[2].metric("Form faults now", len(state.active_faults))
+    cols[3].metric("Frames analysed per second", "-" if snapshot.fps is None else f"{snapshot.fps:.1f}")
+    if state.message:
+        (st.error if state.active_faults else st.info)(state.message)
+    elif state.calibrated:
+        st.success("Tracking: keep going.")
+    target = spec.dosage.reps
+    if target and not isinstance(spec.motion, StepMotion):
+        st.progress(min(1.0, state.reps / target), text=f"Set: {state.reps} of {target}")
+
+
+def _sound(snapshot: LiveSnapshot) -> None:
+    heard_session, heard_seq = st.session_state.get(HEARD_KEY, (0, 0))
+    if heard_session != snapshot.session:
+        heard_seq = 0
+    fresh = [e for e in snapshot.events if e.seq > heard_seq]
+    if not fresh:
+        return
+    st.session_state[HEARD_KEY] = (snapshot.session, fresh[-1].seq)
+    kind = "fault" if any(e.kind == "fault" for e in fresh) else "count"
+    if kind == "count" and not any(e.kind in ("rep", "hold", "step") for e in fresh):
+        return  # a partial attempt earns no chime
+    components.html(tone_html(kind, fresh[-1].seq), height=0)

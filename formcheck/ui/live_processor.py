@@ -1,0 +1,274 @@
+"""The live page's frame processing: pose -> engine -> overlay, one object per browser session.
+
+`LiveProcessor.on_frame` is streamlit-webrtc's `video_frame_callback`; it runs in a worker thread of
+its own, so it never calls Streamlit. The page reads what it needs through `snapshot()`, and every
+piece of state shared between the two threads is guarded by one lock.
+
+A session is what lies between START and STOP: the page calls `start()` while the stream plays and
+`stop()` when it has stopped, which finishes the analyzer and keeps its report. Frames that arrive
+outside a session (a late frame after STOP) are passed through unanalysed so they cannot open a
+ghost session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+
+from formcheck.engine import Analyzer, FrameState
+from formcheck.landmarks import Landmarks
+from formcheck.overlay import Annotator
+from formcheck.pose import PoseEstimator, create_pose_estimator
+from formcheck.report import Report
+from formcheck.specs import ExerciseSpec
+
+# Set to a file path to append one JSON line per counted event and per fps sample: how the live
+# latency in the README was measured, and a way to diagnose a slow machine.
+LIVE_LOG_ENV = "FORMCHECK_LIVE_LOG"
+_FPS_WINDOW = 30  # frames over which the processing rate is averaged
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """A counted event or a newly raised fault, for the page's sound and the latency log."""
+
+    seq: int
+    kind: str  # "rep" | "hold" | "partial" | "step" | "fault"
+    detail: str  # the fault id, or the event kind again
+    frame_time_s: float  # session time of the frame it happened on
+    received_wall: float  # time.time() when that frame reached the callback
+    done_wall: float  # time.time() when its annotated frame was ready
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    session: int  # counts sessions, so the page can tell a new session's events from the last one's
+    active: bool  # a session is running (between start() and stop())
+    frames: int
+    frames_with_pose: int
+    fps: float | None
+    state: FrameState | None
+    events: tuple[LiveEvent, ...]
+    error: str | None
+    report: Report | None  # the report of the last finished session
+    series: tuple[tuple[float, float | None], ...] = field(default=())
+
+
+class LiveProcessor:
+    def __init__(
+        self,
+        spec: ExerciseSpec,
+        estimator_factory: Callable[[], PoseEstimator] = lambda: create_pose_estimator(running_mode="video"),
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._estimator_factory = estimator_factory
+        self._wall = wall_clock
+        self._estimator: PoseEstimator | None = None
+        self.mirror = False  # flips what is shown, never what is analysed
+        self._spec = spec
+        self._annotator = Annotator(spec)
+        self._analyzer: Analyzer | None = None
+        self._active = False
+        self._session = 0
+        self._session_t0: float | None = None  # stream time of the session's first frame
+        self._estimator_t = -1.0  # last time given to the estimator: strictly increasing across sessions
+        self._last_session_t = -1.0
+        self._state: FrameState | None = None
+        self._frames = 0
+        self._frames_with_pose = 0
+        self._frame_walls: deque[float] = deque(maxlen=_FPS_WINDOW)
+        self._events: list[LiveEvent] = []
+        self._series: list[tuple[float, float | None]] = []
+        self._error: str | None = None
+        self._report: Report | None = None
+        self._log_path = os.environ.get(LIVE_LOG_ENV) or None
+
+    # ------------------------------------------------------------------ page side
+    @property
+    def spec(self) -> ExerciseSpec:
+        return self._spec
+
+    def set_spec(self, spec: ExerciseSpec) -> None:
+        """Switch exercise; a session in progress is dropped (its counts belong to the old one)."""
+        with self._lock:
+            if spec == self._spec:
+                return
+            self._spec = spec
+            self._annotator = Annotator(spec)
+            self._reset_session(active=self._active)
+            self._report = None
+
+    def start(self) -> None:
+        """Open a session if none is open (idempotent: called on every rerun while playing)."""
+        with self._lock:
+            if not self._active:
+                self._reset_session(active=True)
+                self._report = None
+                self._error = None
+
+    def stop(self) -> Report | None:
+        """Close the session and return its report (None if no frame was analysed)."""
+        with self._lock:
+            if not self._active:
+                return self._report
+            self._active = False
+            if self._analyzer is not None and self._analyzer.frames > 0:
+                self._report = self._analyzer.finish(fps=self._fps_locked(), source="live camera")
+            self._analyzer = None
+            return self._report
+
+    def snapshot(self) -> LiveSnapshot:
+        with self._lock:
+            return LiveSnapshot(
+                session=self._session, active=self._active, frames=self._frames, frames_with_pose=self._frames_with_pose,
+                fps=self._fps_locked(), state=self._state, events=tuple(self._events), error=self._error,
+                report=self._report, series=tuple(self._series) if not self._active else (),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._estimator is not None:
+                self._estimator.close()
+                self._estimator = None
+
+    # ------------------------------------------------------------------ worker side
+    def on_frame(self, frame):  # av.VideoFrame -> av.VideoFrame (typed loosely: av is imported lazily)
+        """streamlit-webrtc's video_frame_callback. Never raises: a failure is kept for the page
+        to show, and the camera picture is passed through."""
+        import av
+
+        received = self._wall()
+        image = frame.to_ndarray(format="rgb24")
+        try:
+            shown = self.process(image, frame.time, received)
+        except Exception as exc:  # anything raised here would silently kill the stream
+            with self._lock:
+                self._error = _one_line(exc)
+            shown = np.ascontiguousarray(image[:, ::-1]) if self.mirror else image
+        out = av.VideoFrame.from_ndarray(shown, format="rgb24")
+        out.pts, out.time_base = frame.pts, frame.time_base
+        return out
+
+    def process(self, image_rgb: np.ndarray, stream_time_s: float | None, received_wall: float | None = None
+                ) -> np.ndarray:
+        """Analyse one camera frame and return the picture to show (annotated, mirrored if asked)."""
+        received_wall = self._wall() if received_wall is None else received_wall
+        mirror = self.mirror
+        with self._lock:
+            if not self._active:
+                return np.ascontiguousarray(image_rgb[:, ::-1]) if mirror else image_rgb
+            if self._estimator is None:
+                # Built here, in the worker thread, so that opening the page stays quick.
+                self._estimator = self._estimator_factory()
+            previous_t = self._last_session_t
+            session_t = self._session_time(stream_time_s, received_wall)
+            estimator_t = self._advance_estimator_clock(session_t - previous_t if previous_t >= 0 else None)
+            landmarks = self._estimator.detect(image_rgb, estimator_t)
+            if landmarks is not None:
+                # The engine times the session from its start, whatever the estimator's clock says.
+                landmarks = replace(landmarks, timestamp_s=session_t)
+            assert self._analyzer is not None
+            previous = self._state
+            state = self._analyzer.update(landmarks, session_t)
+            self._state = state
+            self._frames += 1
+            self._frames_with_pose += landmarks is not None
+            self._series.append((session_t, state.primary_value))
+            annotator = self._annotator
+        shown = annotator.draw(*_for_display(image_rgb, landmarks, mirror), state)
+        done_wall = self._wall()
+        with self._lock:
+            self._frame_walls.append(done_wall)
+            new = self._new_events(previous, state, received_wall, done_wall)
+        self._log(new)
+        return shown
+
+    # ------------------------------------------------------------------ internals (lock held)
+    def _reset_session(self, active: bool) -> None:
+        self._analyzer = Analyzer(self._spec)
+        self._active = active
+        self._session += 1
+        self._session_t0 = None
+        self._last_session_t = -1.0
+        self._state = None
+        self._frames = 0
+        self._frames_with_pose = 0
+        self._frame_walls.clear()
+        self._events = []
+        self._series = []
+
+    def _session_time(self, stream_time_s: float | None, received_wall: float) -> float:
+        """Seconds since the session's first frame, from the frame's own timestamp (its pts) when it
+        has one; strictly increasing whatever the stream does (the engine requires it)."""
+        t = received_wall if stream_time_s is None else float(stream_time_s)
+        if self._session_t0 is None:
+            self._session_t0 = t
+        session_t = t - self._session_t0
+        if session_t <= self._last_session_t:
+            session_t = self._last_session_t + 0.001
+        self._last_session_t = session_t
+        return session_t
+
+    def _advance_estimator_clock(self, step_s: float | None) -> float:
+        """MediaPipe's VIDEO mode needs increasing timestamps for as long as the estimator lives, which
+        spans sessions: its clock moves on by the frame step and never restarts."""
+        step = 1 / 30 if step_s is None else max(0.001, step_s)
+        self._estimator_t = 0.0 if self._estimator_t < 0 else self._estimator_t + step
+        return self._estimator_t
+
+    def _fps_locked(self) -> float | None:
+        if len(self._frame_walls) < 2:
+            return None
+        span = self._frame_walls[-1] - self._frame_walls[0]
+        return (len(self._frame_walls) - 1) / span if span > 0 else None
+
+    def _new_events(self, previous: FrameState | None, state: FrameState, received: float, done: float
+                    ) -> list[LiveEvent]:
+        found: list[tuple[str, str]] = []
+        if state.last_event:
+            found.append((state.last_event, state.last_event))
+        before = {f.fault for f in previous.active_faults} if previous is not None else set()
+        found += [("fault", f.fault) for f in state.active_faults if f.fault not in before]
+        new = []
+        for kind, detail in found:
+            event = LiveEvent(len(self._events) + 1, kind, detail, state.timestamp_s, received, done)
+            self._events.append(event)
+            new.append(event)
+        return new
+
+    def _log(self, events: list[LiveEvent]) -> None:
+        if not self._log_path or not events:
+            return
+        fps = self.snapshot().fps
+        with open(self._log_path, "a", encoding="utf-8") as log:
+            for e in events:
+                log.write(json.dumps({"seq": e.seq, "kind": e.kind, "detail": e.detail,
+                                      "frame_time_s": round(e.frame_time_s, 3), "received_wall": e.received_wall,
+                                      "done_wall": e.done_wall, "fps": fps}) + "\n")
+
+
+def _for_display(image_rgb: np.ndarray, landmarks: Landmarks | None, mirror: bool
+                 ) -> tuple[np.ndarray, Landmarks | None]:
+    """The picture and landmarks to draw on. Mirroring moves the points with the picture but keeps
+    each point's name, so the person's left stays labelled left."""
+    if not mirror:
+        return image_rgb, landmarks
+    flipped = np.ascontiguousarray(image_rgb[:, ::-1])
+    if landmarks is None:
+        return flipped, None
+    points = landmarks.points.copy()
+    points[:, 0] = landmarks.image_width - 1 - points[:, 0]
+    return flipped, replace(landmarks, points=points)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

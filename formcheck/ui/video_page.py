@@ -1,0 +1,68 @@
+"""The "Analyse a video" page: a bundled sample or an upload, analysed with a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from formcheck.specs import ExerciseSpec
+
+from .analysis import analyse, error_message, save_upload
+from .report_view import show_report
+from .samples import VIDEO_SUFFIXES, SampleClip
+
+SOURCE_KEY = "video_source"
+SAMPLE_SOURCE, UPLOAD_SOURCE = "A sample clip", "Your own video"
+
+
+def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleClip | None) -> None:
+    source = st.radio("Video to analyse", [SAMPLE_SOURCE, UPLOAD_SOURCE], horizontal=True, key=SOURCE_KEY,
+                      label_visibility="collapsed")
+    chosen = _pick_sample(spec, samples, default_clip) if source == SAMPLE_SOURCE else _pick_upload(spec)
+    if chosen is None:
+        return
+    path, label = chosen
+    try:
+        result = analyse(path, spec, label)
+    except Exception as exc:  # every failure ends as a message on the page, never a traceback
+        st.error(f"Could not analyse {label}: {error_message(exc)}")
+        return
+    st.subheader(f"{spec.title}: {label}")
+    show_report(result.report, spec, result.times, result.values, key="video", video=result.annotated_mp4)
+
+
+def _pick_sample(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleClip | None
+                 ) -> tuple[Path, str] | None:
+    clips = [c for c in samples if c.exercise == spec.id]
+    if not clips:
+        others = sorted({c.exercise for c in samples})
+        hint = f" Sample clips exist for: {', '.join(others)}." if others else ""
+        st.info(f"There is no sample clip of {spec.title}.{hint} Choose "
+                f"'{UPLOAD_SOURCE}' above to analyse a recording of your own.")
+        return None
+    by_name = {c.name: c for c in clips}
+    names = list(by_name)
+    index = names.index(default_clip.name) if default_clip is not None and default_clip.name in by_name else next(
+        (i for i, c in enumerate(clips) if c.clean), 0)
+    name = st.selectbox("Sample clip", names, index=index, format_func=lambda n: _clip_label(by_name[n]),
+                        key=f"sample-{spec.id}")
+    return by_name[name].path, name
+
+
+def _clip_label(clip: SampleClip) -> str:
+    note = clip.sidecar.get("description") or ("done well" if clip.clean else "")
+    return f"{clip.name}" + (f" ({note})" if note else "")
+
+
+def _pick_upload(spec: ExerciseSpec) -> tuple[Path, str] | None:
+    limit_mb = int(st.get_option("server.maxUploadSize"))
+    kinds = [s.lstrip(".") for s in VIDEO_SUFFIXES]
+    upload = st.file_uploader(f"Your video of {spec.title} ({', '.join(kinds)}; up to {limit_mb} MB)",
+                              type=kinds, key="upload")
+    if upload is None:
+        view = "side-on" if spec.camera.view == "side" else "facing the camera"
+        st.info(f"Record yourself doing {spec.title.lower()} {view}, the whole body in the picture, "
+                f"then drop the file above. {spec.camera.placement.strip()}")
+        return None
+    return save_upload(upload.name, upload.getvalue()), upload.name
