@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test cli-sample bench clean
+.PHONY: run test install install-test cli-sample bench clean render-env samples
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
@@ -34,3 +34,21 @@ clean:
 BENCH_CLIP ?= sample_videos/prone_press_up_clean.mp4
 bench: $(STAMP)
 	$(VENV)/bin/formcheck bench $(BENCH_CLIP) --exercise prone_press_up
+
+# --- Rendered sample videos (tools/render, own venv: torch CPU + anny; never imported by formcheck) ---
+RENDER_VENV := .venv-render
+RENDER_PY := $(RENDER_VENV)/bin/python
+RENDER_STAMP := $(RENDER_VENV)/.installed
+
+$(RENDER_STAMP): tools/render/requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
+	test -x $(RENDER_PY) || $(PYTHON) -m venv $(RENDER_VENV)
+	$(RENDER_PY) -m pip install --quiet --upgrade pip
+	$(RENDER_PY) -m pip install --quiet -r tools/render/requirements.txt
+	touch $@
+
+render-env: $(RENDER_STAMP)
+
+# Regenerates every clip, its sidecar and sample_videos/README.md (about 30-60 min on 2 cores).
+samples: $(RENDER_STAMP)
+	$(RENDER_PY) -m tools.render all
