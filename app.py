@@ -10,23 +10,39 @@ import streamlit as st
 
 from formcheck.ui import live_page, video_page
 from formcheck.ui.catalog import load_catalog
-from formcheck.ui.samples import default_sample, list_samples
+from formcheck.ui.samples import SampleClip, default_sample, list_samples, samples_signature
 from formcheck.ui.sidebar import exercise_picker
 
 VIDEO_PAGE, LIVE_PAGE = "Analyse a video", "Live"
+PAGES = {"video": VIDEO_PAGE, "live": LIVE_PAGE}  # as written in a link: ?page=live&exercise=bridge
 
 st.set_page_config(page_title="formcheck", page_icon="🧘", layout="wide")
 
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_samples(folder: str, files: tuple[tuple[str, int], ...]) -> list[SampleClip]:
+    # Sidecars carry ground truth (hundreds of kB each): parse them when the folder changes, not per rerun.
+    return list_samples(folder)
+
+
 catalog = load_catalog()
-samples = list_samples()
+samples = cached_samples(*samples_signature())
 first_clip = default_sample(samples, catalog.specs)
 
 st.sidebar.title("formcheck")
 st.sidebar.caption("Counts repetitions, times holds and flags form faults in low-back-pain exercises. "
                    "Everything runs on this computer; nothing is uploaded anywhere.")
+if "page" not in st.session_state:
+    # First run of this browser session: a link may choose the page and the exercise.
+    st.session_state["page"] = PAGES.get(st.query_params.get("page", ""), VIDEO_PAGE)
+    linked = st.query_params.get("exercise")
+    if linked in catalog.specs:
+        st.session_state["exercise"] = linked
 spec = exercise_picker(catalog, default=first_clip.exercise if first_clip else None)
 
 page = st.radio("Page", [VIDEO_PAGE, LIVE_PAGE], horizontal=True, key="page", label_visibility="collapsed")
+# Keep the address bar a link to what is on screen.
+st.query_params.update({"page": next(k for k, v in PAGES.items() if v == page), **({"exercise": spec.id} if spec else {})})
 if spec is None:
     st.error("There is no exercise to check: every exercise spec failed to load (see the sidebar).")
 elif page == LIVE_PAGE:

@@ -15,12 +15,6 @@ from formcheck.specs import ExcursionMotion, ExerciseSpec
 
 _EVENT_COLOURS = {"good form": "#3cb45a", "with a fault": "#eb3c32", "partial": "#f0b428"}
 _THRESHOLD_ORDER = ["rest", "start", "top_exit", "top"]
-_THRESHOLD_HELP = {
-    "rest": "rest: back at rest below this",
-    "start": "start: a movement begins past this",
-    "top_exit": "top_exit: the top is left below this",
-    "top": "top: the top position is reached past this",
-}
 
 
 def event_outcome(kind: str, faults: Sequence[str]) -> str:
@@ -72,8 +66,13 @@ def fault_timeline(report: Report) -> alt.Chart:
             tooltip=[alt.Tooltip("label:N", title="what"), alt.Tooltip("start:Q", format=".1f", title="from (s)"),
                      alt.Tooltip("end:Q", format=".1f", title="to (s)"), alt.Tooltip("detail:N", title="cue")],
         )
-        .properties(height=max(60, 34 * len(order)), title="Fault timeline")
+        .properties(height=timeline_height(report), title="Fault timeline")
     )
+
+
+def timeline_height(report: Report) -> int:
+    """Plot height of the fault timeline: one 34 px row for the events and one per fault."""
+    return 34 * (1 + len({f.fault for f in report.faults}))
 
 
 def signal_frame(times: Sequence[float], values: Sequence[float | None]) -> pd.DataFrame:
@@ -118,13 +117,13 @@ def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: E
     layers: list[alt.Chart] = [shading, ends, line]
     thresholds = thresholds_of(spec)
     if thresholds:
-        rules = pd.DataFrame([{"threshold": _THRESHOLD_HELP[k], "value": v} for k, v in thresholds.items()])
+        labels = [f"{name} ({value:g})" for name, value in thresholds.items()]
+        rules = pd.DataFrame({"threshold": labels, "value": list(thresholds.values())})
         layers.append(
             alt.Chart(rules).mark_rule(strokeDash=[6, 3]).encode(
                 y="value:Q",
-                color=alt.Color("threshold:N", title="thresholds", sort=[_THRESHOLD_HELP[k] for k in _THRESHOLD_ORDER],
-                                scale=alt.Scale(domain=[_THRESHOLD_HELP[k] for k in _THRESHOLD_ORDER],
-                                                range=["#8c8c8c", "#2a9d8f", "#e9a23b", "#d1495b"])),
+                color=alt.Color("threshold:N", title="thresholds", sort=labels,
+                                scale=alt.Scale(domain=labels, range=["#8c8c8c", "#2a9d8f", "#e9a23b", "#d1495b"])),
                 tooltip=["threshold:N", "value:Q"],
             )
         )

@@ -39,16 +39,18 @@ def render(spec: ExerciseSpec) -> None:
         help="Show the picture like a mirror. Only the display is flipped: left and right stay correct.")
     sound_on = sound_col.toggle("Sound cues", value=True, key="live_sound",
                                 help="A chime on each counted repetition or hold, a buzz on a new form fault.")
+    camera_col, panel_col = st.columns([3, 2])
     try:
-        ctx = webrtc_streamer(
-            key="live",
-            mode=WebRtcMode.SENDRECV,
-            rtc_configuration={"iceServers": _ice_servers()},
-            media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}},
-                                      "audio": False},
-            video_frame_callback=processor.on_frame,
-            async_processing=True,
-        )
+        with camera_col:
+            ctx = webrtc_streamer(
+                key="live",
+                mode=WebRtcMode.SENDRECV,
+                rtc_configuration={"iceServers": _ice_servers()},
+                media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}},
+                                          "audio": False},
+                video_frame_callback=processor.on_frame,
+                async_processing=True,
+            )
     except Exception as exc:  # e.g. no WebRTC runtime in this process: say so instead of a traceback
         st.error(f"The live camera cannot start here: {exc}")
         return
@@ -57,7 +59,8 @@ def render(spec: ExerciseSpec) -> None:
         processor.start()
     else:
         processor.stop()
-    _live_panel(processor, spec, playing, sound_on)
+    with panel_col:
+        _live_panel(processor, spec, playing, sound_on)
     if not playing:
         snapshot = processor.snapshot()
         if snapshot.report is not None:
@@ -67,7 +70,7 @@ def render(spec: ExerciseSpec) -> None:
             show_report(snapshot.report, spec, times, values, key="live")
         else:
             view = "side-on to" if spec.camera.view == "side" else "facing"
-            st.info(f"Press START and allow the camera. Set up {view} the camera: {spec.camera.placement.strip()} "
+            panel_col.info(f"Press START and allow the camera. Set up {view} the camera: {spec.camera.placement.strip()} "
                     "Counting starts once the camera sees you properly and you have held the start position "
                     "still for a moment.")
 
@@ -120,7 +123,7 @@ def _live_panel(processor: LiveProcessor, spec: ExerciseSpec, playing: bool, sou
 def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
     state = snapshot.state
     assert state is not None
-    cols = st.columns(4)
+    cols = st.columns(2)
     if isinstance(spec.motion, StepMotion):
         cols[0].metric("Steps", f"{state.steps_forward} fwd / {state.steps_backward} back")
     else:
@@ -133,11 +136,12 @@ def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
     if state.phase == "calibrating":
         phase += f" {state.calibration_progress:.0%}"
     cols[1].metric("Status", phase)
+    cols = st.columns(2)
     if state.hold_target_s:
-        cols[2].metric("Hold", f"{state.hold_s:.1f} / {state.hold_target_s:.0f} s")
+        cols[0].metric("Hold", f"{state.hold_s:.1f} / {state.hold_target_s:.0f} s")
     else:
-        cols[2].metric("Form faults now", len(state.active_faults))
-    cols[3].metric("Frames analysed per second", "-" if snapshot.fps is None else f"{snapshot.fps:.1f}")
+        cols[0].metric("Form faults now", len(state.active_faults))
+    cols[1].metric("Frames analysed per second", "-" if snapshot.fps is None else f"{snapshot.fps:.1f}")
     if state.message:
         (st.error if state.active_faults else st.info)(state.message)
     elif state.calibrated:

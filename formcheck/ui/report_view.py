@@ -10,7 +10,7 @@ import streamlit as st
 from formcheck.report import Report
 from formcheck.specs import ExerciseSpec
 
-from .charts import events_frame, fault_timeline, signal_chart
+from .charts import events_frame, fault_timeline, signal_chart, timeline_height
 
 
 def verdict(report: Report) -> str:
@@ -73,7 +73,8 @@ def show_details(report: Report, spec: ExerciseSpec, times: Sequence[float], val
         st.dataframe(table, hide_index=True,
                      width="stretch", key=f"{key}-events")
     if report.events or report.faults:
-        st.altair_chart(fault_timeline(report), width="stretch")
+        # Streamlit sizes the frame from this, so it must include the title and the axis.
+        st.altair_chart(fault_timeline(report), width="stretch", height=timeline_height(report) + 110)
     if times:
         st.altair_chart(signal_chart(times, values, spec, report), width="stretch")
     _downloads(report, key)
@@ -93,7 +94,7 @@ def show_metrics(report: Report) -> None:
     cols[2].metric("Form faults", len(report.faults))
     cols[3].metric("Duration", f"{report.duration_s:.1f} s")
     found = report.frames_with_pose / report.frames if report.frames else 0.0
-    cols[4].metric("Person found", f"{found:.0%} of frames")
+    cols[4].metric("Frames with a person", f"{found:.0%}")
 
 
 def _downloads(report: Report, key: str) -> None:

@@ -64,3 +64,15 @@ def default_sample(clips: Iterable[SampleClip], known_exercises: Iterable[str]) 
     known = set(known_exercises)
     usable = [c for c in clips if c.exercise in known]
     return next((c for c in usable if c.clean), usable[0] if usable else None)
+
+
+def samples_signature(directory: str | Path | None = None) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """The folder and its files' modification times: what `cached_samples` is keyed on, so a clip
+    the renderer adds or replaces shows up at the next rerun."""
+    folder = Path(directory) if directory is not None else default_samples_dir()
+    try:
+        entries = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+    except OSError:
+        entries = ()
+    return str(folder), entries
+

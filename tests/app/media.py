@@ -1,0 +1,58 @@
+"""Test media for the app: a fake-camera y4m made from a sample clip, and a broken "video"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FakeCameraClip:
+    path: Path
+    fps: Fraction
+    lead_frames: int  # copies of the first frame before the clip starts
+    clip_frames: int
+    tail_frames: int  # copies of the last frame after it ends
+
+    @property
+    def duration_s(self) -> float:
+        return float((self.lead_frames + self.clip_frames + self.tail_frames) / self.fps)
+
+    def clip_time_to_file_time(self, clip_s: float) -> float:
+        """Where a moment of the clip falls in the y4m (which Chromium plays from its start, in real time)."""
+        return float(self.lead_frames / self.fps) + clip_s
+
+
+def write_fake_camera_y4m(source: Path, target: Path, lead_s: float, tail_s: float) -> FakeCameraClip:
+    """Chromium's `--use-file-for-fake-video-capture` plays a raw y4m file (looping at its end).
+    The still lead gives the WebRTC connection time to come up before the movement starts; the
+    still tail gives time to read the final count before the file loops."""
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        fps = Fraction(stream.average_rate or 15).limit_denominator(1001)
+        images = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+    if not images:
+        raise ValueError(f"{source} has no frames")
+    lead, tail = int(round(lead_s * fps)), int(round(tail_s * fps))
+    height, width = images[0].shape[:2]
+    with av.open(str(target), mode="w", format="yuv4mpegpipe") as out:
+        video = out.add_stream("wrapped_avframe", rate=fps)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        for image in [images[0]] * lead + images + [images[-1]] * tail:
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
+            for packet in video.encode(frame):
+                out.mux(packet)
+        for packet in video.encode(None):
+            out.mux(packet)
+    return FakeCameraClip(target, fps, lead, len(images), tail)
+
+
+def write_not_a_video(path: Path) -> Path:
+    """Bytes with a video's name that no demuxer accepts."""
+    rng = np.random.default_rng(7)
+    path.write_bytes(b"this is not a video\n" + rng.integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    return path
