@@ -244,3 +244,33 @@ def test_stderr_filter_drops_only_mediapipe_chatter() -> None:
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stderr == "a real problem\nafter\n"
+
+
+SAMPLE_CLIP = Path(__file__).resolve().parent.parent / "sample_videos" / "prone_press_up_clean.mp4"
+
+
+@pytest.mark.skipif(
+    not (SAMPLE_CLIP.exists() and SAMPLE_CLIP.with_suffix(".json").exists()), reason="rendered sample clip not present"
+)
+def test_full_body_on_the_floor_matches_the_rendered_ground_truth() -> None:
+    """A whole body lying prone, seen from the side (the rendered sample clip): the joints facing
+    the camera land within a few pixels of where the renderer put them."""
+    import json
+
+    from formcheck.landmarks import landmark_index
+
+    truth = json.loads(SAMPLE_CLIP.with_suffix(".json").read_text())
+    names = truth["joints_2d"]["names"]
+    indices = [landmark_index(n) for n in names]
+    errors: list[float] = []
+    with create_pose_estimator() as estimator:
+        for frame in iter_frames(SAMPLE_CLIP):
+            if frame.timestamp_s > 10.0:
+                break
+            lm = estimator.detect(frame.image, frame.timestamp_s)
+            assert lm is not None, f"no person found at {frame.timestamp_s:.2f} s"
+            for idx, (x, y, visible) in zip(indices, truth["joints_2d"]["frames"][frame.index]):
+                if visible:
+                    errors.append(float(np.hypot(lm.points[idx, 0] - x, lm.points[idx, 1] - y)))
+    assert len(errors) > 500
+    assert np.median(errors) < 10.0 and np.percentile(errors, 90) < 25.0
