@@ -6,6 +6,7 @@ import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import streamlit as st
 
@@ -28,10 +29,13 @@ class VideoAnalysis:
     values: tuple[float | None, ...]
 
 
-def error_message(exc: BaseException) -> str:
-    """One readable line for the page."""
+def error_message(exc: BaseException, renames: Mapping[str, str] | None = None) -> str:
+    """One readable line for the page; `renames` puts the user's own file name in place of the
+    path the app stored an upload under."""
     lines = str(exc).strip().splitlines()
     text = lines[0] if lines else ""
+    for stored, shown in (renames or {}).items():
+        text = text.replace(stored, shown)
     if isinstance(exc, USER_ERRORS):
         return text or type(exc).__name__
     return f"the analysis failed unexpectedly ({type(exc).__name__}: {text or 'no details'})"
@@ -80,13 +84,14 @@ def _analyse_cached(path: str, mtime_ns: int, size: int, exercise_id: str, spec_
 
 
 def save_upload(name: str, data: bytes) -> Path:
-    """Keep an upload on disk under its content hash: the analysis reads a file, and the same
-    upload twice is the same path (so the cache serves it)."""
-    suffix = Path(name).suffix.lower() or ".bin"
-    UPLOADS_DIR.mkdir(parents=True, exist_ok=True)
-    path = UPLOADS_DIR / f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
+    """Keep an upload on disk, in a folder named by its content hash: the analysis reads a file, the
+    same upload twice is the same path (so the cache serves it), and messages name the user's file."""
+    safe_name = Path(name).name.replace("\x00", "") or "upload"
+    folder = UPLOADS_DIR / hashlib.sha256(data).hexdigest()[:24]
+    path = folder / safe_name
     if not path.is_file():
-        partial = path.with_suffix(path.suffix + ".part")
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / (safe_name + ".part")
         partial.write_bytes(data)
         partial.replace(path)
     return path

@@ -26,7 +26,7 @@ def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleCl
     try:
         result = analyse(path, spec, label)
     except Exception as exc:  # every failure ends as a message on the page, never a traceback
-        st.error(f"Could not analyse {label}: {error_message(exc)}")
+        st.error(f"Could not analyse {label}: {error_message(exc, {str(path): label})}")
         return
     st.subheader(f"{spec.title}: {label}")
     show_report(result.report, spec, result.times, result.values, key="video", video=result.annotated_mp4)

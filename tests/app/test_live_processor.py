@@ -1,0 +1,185 @@
+"""The live page's per-session processor, fed synthetic landmarks through a stand-in pose estimator
+(fast and exact: the real model and a browser are exercised by test_browser.py)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from formcheck.landmarks import Landmarks
+from formcheck.specs import find_spec
+from formcheck.ui.live_processor import LiveProcessor, _for_display
+
+from synthetic import Camera, Script, frames, prone
+
+WIDTH, HEIGHT, FPS = 640, 480, 15.0
+PRONE_CAM = Camera(origin=(300.0, 380.0))
+
+
+class ScriptedEstimator:
+    """Returns prepared landmarks in order, and checks what MediaPipe's VIDEO mode requires."""
+
+    def __init__(self, landmarks: list[Landmarks | None]) -> None:
+        self.landmarks = list(landmarks)
+        self.times: list[float] = []
+        self.closed = False
+
+    def detect(self, image_rgb: np.ndarray, timestamp_s: float) -> Landmarks | None:
+        assert image_rgb.shape == (HEIGHT, WIDTH, 3)
+        if self.times:
+            assert int(round(timestamp_s * 1000)) > int(round(self.times[-1] * 1000)), "ms must increase"
+        self.times.append(timestamp_s)
+        return self.landmarks.pop(0) if self.landmarks else None
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def press_up_frames(reps: int) -> list[tuple[float, Landmarks | None]]:
+    trunk, elbow, t = [(0.0, 0.0)], [(0.0, 60.0)], 2.0
+    for _ in range(reps):
+        trunk += [(t, 0.0), (t + 2.0, 40.0), (t + 3.0, 40.0), (t + 5.0, 0.0)]
+        elbow += [(t, 60.0), (t + 2.0, 175.0), (t + 3.0, 175.0), (t + 5.0, 60.0)]
+        t += 6.5
+    trunk_at, elbow_at = Script(trunk), Script(elbow)
+    return list(frames(lambda s: prone(trunk_at(s), elbow_at(s)), t + 1.0, fps=FPS, cam=PRONE_CAM))
+
+
+def marked_image() -> np.ndarray:
+    """A grey picture with a red block in the bottom-left corner, away from anything drawn."""
+    image = np.full((HEIGHT, WIDTH, 3), 90, np.uint8)
+    image[-20:, :20] = (255, 0, 0)
+    return image
+
+
+def run(processor: LiveProcessor, sequence, offset_s: float = 0.0) -> list[np.ndarray]:
+    return [processor.process(marked_image(), offset_s + t) for t, _ in sequence]
+
+
+@pytest.fixture
+def spec():
+    return find_spec("prone_press_up")
+
+
+def test_a_session_counts_reps_raises_events_and_reports_on_stop(spec):
+    sequence = press_up_frames(2)
+    processor = LiveProcessor(spec, estimator_factory=lambda: ScriptedEstimator([lm for _, lm in sequence]))
+    processor.start()
+    run(processor, sequence, offset_s=1234.5)  # stream clocks start anywhere; the session starts at 0
+    live = processor.snapshot()
+    assert live.active and live.frames == len(sequence) and live.frames_with_pose == len(sequence)
+    assert live.state is not None and live.state.reps == 2
+    assert [e.kind for e in live.events if e.kind == "rep"] == ["rep", "rep"]
+    assert [e.seq for e in live.events] == list(range(1, len(live.events) + 1))
+    assert all(e.done_wall >= e.received_wall for e in live.events)
+
+    report = processor.stop()
+    assert report is not None and report.reps == 2
+    assert {f.fault for f in report.faults} == {"short_hold"}  # 1 s holds against a 10 s target
+    assert report.events[0].start_s == pytest.approx(2.0, abs=1.0)  # session time, not stream time
+    finished = processor.snapshot()
+    assert not finished.active and finished.report == report
+    assert len(finished.series) == len(sequence)
+    assert processor.stop() is report  # stopping twice changes nothing
+
+
+def test_frames_outside_a_session_are_passed_through_unanalysed(spec):
+    estimator = ScriptedEstimator([])
+    processor = LiveProcessor(spec, estimator_factory=lambda: estimator)
+    image = marked_image()
+    assert np.array_equal(processor.process(image, 0.0), image)  # before START
+    processor.start()
+    processor.process(image, 0.1)
+    processor.stop()
+    processor.mirror = True
+    late = processor.process(image, 0.2)  # a frame still in flight after STOP
+    assert np.array_equal(late, image[:, ::-1])
+    assert len(estimator.times) == 1 and processor.snapshot().frames == 1
+
+
+def test_mirroring_flips_the_picture_but_not_the_analysis(spec):
+    sequence = press_up_frames(1)
+    results = {}
+    for mirror in (False, True):
+        processor = LiveProcessor(spec, estimator_factory=lambda: ScriptedEstimator([lm for _, lm in sequence]))
+        processor.mirror = mirror
+        processor.start()
+        shown = run(processor, sequence)
+        results[mirror] = (processor.snapshot().state, shown[-1])
+    plain_state, plain_image = results[False]
+    mirrored_state, mirrored_image = results[True]
+    assert mirrored_state == plain_state  # same counts, same side (left stays left), same signals
+    assert plain_state.side == "left"
+    assert tuple(plain_image[-5, 5]) == (255, 0, 0) and tuple(mirrored_image[-5, -5]) == (255, 0, 0)
+
+
+def test_mirrored_landmarks_keep_their_names():
+    points = np.zeros((33, 4))
+    points[11] = (100.0, 50.0, 0.0, 1.0)  # left shoulder
+    landmarks = Landmarks(points, 0.0, WIDTH, HEIGHT)
+    image, mirrored = _for_display(marked_image(), landmarks, mirror=True)
+    assert mirrored is not None
+    assert mirrored["left_shoulder"][0] == pytest.approx(WIDTH - 1 - 100.0)
+    assert mirrored["left_shoulder"][1] == 50.0
+    assert tuple(image[-5, -5]) == (255, 0, 0)
+
+
+def test_a_new_session_starts_from_zero_and_the_estimator_clock_never_goes_back(spec):
+    first, second = press_up_frames(1), press_up_frames(2)
+    estimator = ScriptedEstimator([lm for _, lm in first + second])
+    processor = LiveProcessor(spec, estimator_factory=lambda: estimator)
+    processor.start()
+    run(processor, first, offset_s=50.0)
+    assert processor.stop().reps == 1
+    processor.start()  # the browser restarts its stream: timestamps begin again near zero
+    run(processor, second, offset_s=0.0)
+    live = processor.snapshot()
+    assert live.session == 2 and live.state.reps == 2 and live.report is None
+    assert processor.stop().reps == 2
+    assert len(estimator.times) == len(first) + len(second)  # ScriptedEstimator checked the order
+
+
+def test_changing_exercise_drops_the_running_session(spec):
+    sequence = press_up_frames(1)
+    processor = LiveProcessor(spec, estimator_factory=lambda: ScriptedEstimator([lm for _, lm in sequence]))
+    processor.start()
+    run(processor, sequence[:40])
+    processor.set_spec(find_spec("bridge"))
+    live = processor.snapshot()
+    assert live.active and live.frames == 0 and processor.spec.id == "bridge"
+
+
+def test_the_webrtc_callback_keeps_frame_timing_and_survives_a_failing_estimator(spec):
+    class Broken:
+        def detect(self, image_rgb, timestamp_s):
+            raise RuntimeError("model exploded\nsecond line")
+
+        def close(self):
+            pass
+
+    processor = LiveProcessor(spec, estimator_factory=Broken)
+    processor.start()
+    frame = av.VideoFrame.from_ndarray(marked_image(), format="rgb24")
+    frame.pts, frame.time_base = 90_000, Fraction(1, 90_000)
+    out = processor.on_frame(frame)
+    assert (out.pts, out.time_base) == (frame.pts, frame.time_base)
+    assert np.array_equal(out.to_ndarray(format="rgb24")[-5, 5], (255, 0, 0))
+    assert processor.snapshot().error == "model exploded"
+
+
+def test_the_webrtc_callback_analyses_with_the_frame_time(spec):
+    sequence = press_up_frames(1)[:20]
+    estimator = ScriptedEstimator([lm for _, lm in sequence])
+    processor = LiveProcessor(spec, estimator_factory=lambda: estimator)
+    processor.start()
+    for i in range(len(sequence)):
+        frame = av.VideoFrame.from_ndarray(marked_image(), format="rgb24")
+        frame.pts, frame.time_base = 3000 + i * 6000, Fraction(1, 90_000)  # 15 fps on the RTP clock
+        out = processor.on_frame(frame)
+        assert out.width == WIDTH and out.height == HEIGHT
+    live = processor.snapshot()
+    assert live.error is None and live.frames == 20
+    assert live.state.timestamp_s == pytest.approx(19 / 15, abs=1e-3)
