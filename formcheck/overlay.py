@@ -97,7 +97,7 @@ class Annotator:
             noun = "Holds" if motion.kind == "holds" else "Reps"
             lines.append(f"{noun}  L {state.reps_by_side.get('left', 0)}  R {state.reps_by_side.get('right', 0)}")
         else:
-            lines.append(f"{'Holds' if motion.kind == 'holds' else 'Reps'} {state.reps}"
+            lines.append(f"{'Holds' if motion.kind in ('holds', 'paced') else 'Reps'} {state.reps}"
                          + (f"  (partial {state.partials})" if state.partials else ""))
         if state.phase == "calibrating":
             lines.append(f"Calibrating {state.calibration_progress * 100:.0f}%")

@@ -13,10 +13,11 @@ from typing import Literal, Mapping
 
 import numpy as np
 
-from .landmarks import landmark_index
+from .landmarks import Landmark, landmark_index
 from .specs.schema import (
     AngleSignal,
     DistanceSignal,
+    ElevationSignal,
     ExerciseSpec,
     HeightSignal,
     InclineSignal,
@@ -55,6 +56,13 @@ class Frame:
         if len(indices) == 1:
             return self.xy[indices[0]]
         return self.xy[list(indices)].mean(axis=0)
+
+    def person_left_sign(self) -> float:
+        """+1 when the person's left side appears toward +x (a person facing the camera in an
+        unmirrored image), -1 when toward -x."""
+        left = self.xy[Landmark.LEFT_SHOULDER, 0] + self.xy[Landmark.LEFT_HIP, 0]
+        right = self.xy[Landmark.RIGHT_SHOULDER, 0] + self.xy[Landmark.RIGHT_HIP, 0]
+        return 1.0 if left >= right else -1.0
 
     def point_visibility(self, indices: tuple[int, ...]) -> float:
         # A midpoint is usable when either side is seen: the hidden side is estimated well enough
@@ -138,10 +146,10 @@ class SignalComputer:
             if any(frame.point_visibility(p) < self.min_visibility for p in pts):
                 out[name] = None
                 continue
-            out[name] = self._value(sig, [frame.point(p) for p in pts], pts, floor, base_xy, frame)
+            out[name] = self._value(sig, [frame.point(p) for p in pts], pts, floor, base_xy, frame, side)
         return out
 
-    def _value(self, sig, p, idx, floor: FloorFrame, base_xy, frame: Frame) -> float | None:
+    def _value(self, sig, p, idx, floor: FloorFrame, base_xy, frame: Frame, side: str) -> float | None:
         if isinstance(sig, AngleSignal):
             value = angle_at(p[0], p[1], p[2])
             return None if math.isnan(value) else value
@@ -149,6 +157,9 @@ class SignalComputer:
             dx, dy = p[1][0] - p[0][0], p[1][1] - p[0][1]
             if sig.reference == "floor":
                 return math.degrees(math.atan2(dy, abs(dx)))
+            if sig.reference == "lateral":
+                toward = frame.person_left_sign() * (-1.0 if side == "right" else 1.0)
+                return math.degrees(math.atan2(dx * toward, dy))
             return math.degrees(math.atan2(dx * floor.forward_sign, dy))
         if isinstance(sig, LineOffsetSignal):
             point, a, b = p
@@ -162,6 +173,8 @@ class SignalComputer:
             return float(np.dot(point - a, normal)) / floor.scale(sig.normalize)
         if isinstance(sig, DistanceSignal):
             return float(np.hypot(*(p[0] - p[1]))) / floor.scale(sig.normalize)
+        if isinstance(sig, ElevationSignal):
+            return float(p[0][1] - p[1][1]) / floor.scale(sig.normalize)
         if base_xy is None:
             return None
         base = np.mean(base_xy[list(idx[0])], axis=0)
@@ -181,6 +194,8 @@ def _landmarks_of(sig) -> list[str]:
         return [sig.landmark, *sig.line]
     if isinstance(sig, DistanceSignal):
         return list(sig.between)
+    if isinstance(sig, ElevationSignal):
+        return [sig.landmark, sig.above]
     if isinstance(sig, (HeightSignal, ProgressSignal)):
         return [sig.landmark]
     raise TypeError(f"unsupported signal {type(sig).__name__}")
@@ -189,6 +204,6 @@ def _landmarks_of(sig) -> list[str]:
 def needs_calibration(sig) -> bool:
     """Signals that mean nothing before calibration: they use its lengths, positions or forward
     direction."""
-    return isinstance(sig, (HeightSignal, ProgressSignal, DistanceSignal, LineOffsetSignal)) or (
+    return isinstance(sig, (HeightSignal, ElevationSignal, ProgressSignal, DistanceSignal, LineOffsetSignal)) or (
         isinstance(sig, InclineSignal) and sig.reference == "vertical"
     )

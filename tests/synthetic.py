@@ -218,3 +218,37 @@ def long_sitting(x_px: float, knee_deg: float = 178.0, lean_deg: float = 0.0) ->
     leg = LegPose(thigh_deg=0.0 + (180.0 - knee_deg) / 2, knee_deg=knee_deg, knee_bends_up=False)
     arm = ArmPose(upper_arm_deg=-60.0, elbow_deg=100.0)
     return Body((x_px, 14.0), 90.0 - lean_deg, leg, leg, arm, arm)
+
+
+def seated_front(lean_deg: float, arms_up: bool = True, hip_tilt_deg: float = 0.0, t: float = 0.0,
+                 mirrored: bool = False, width: int = 640, height: int = 480) -> Landmarks:
+    """A person sitting on the floor facing the camera (front view), arms overhead, trunk leaning
+    sideways by lean_deg toward their own left (negative = right)."""
+    sign = -1.0 if mirrored else 1.0  # the person's left appears toward +x unless mirrored
+    hip_mid = np.array([320.0, 360.0])
+    hip_tilt = math.radians(hip_tilt_deg)
+    half_hips = 45.0 * np.array([math.cos(hip_tilt), -math.sin(hip_tilt)])
+    lean = math.radians(lean_deg)
+    up = np.array([sign * math.sin(lean), -math.cos(lean)])  # image y grows downward
+    across = np.array([-up[1], up[0]]) * sign  # from the person's right to their left, in the image
+    shoulder_mid = hip_mid + 160.0 * up
+    pts: dict[str, np.ndarray] = {"nose": shoulder_mid + 60.0 * up}
+    for side, s in (("left", 1.0), ("right", -1.0)):
+        shoulder = shoulder_mid + s * 60.0 * across
+        elbow = shoulder + (90.0 * up + s * 15.0 * across if arms_up else 85.0 * -up + s * 20.0 * across)
+        wrist = elbow + (85.0 * up if arms_up else 80.0 * -up)
+        hip = hip_mid + s * sign * half_hips
+        knee = hip + np.array([s * sign * 10.0, 20.0])
+        ankle = knee + np.array([0.0, 30.0])
+        for name, p in (("shoulder", shoulder), ("elbow", elbow), ("wrist", wrist), ("hip", hip), ("knee", knee),
+                        ("ankle", ankle), ("heel", ankle), ("foot_index", ankle + np.array([0, 5.0])),
+                        ("eye", pts["nose"] + s * 12 * across), ("eye_inner", pts["nose"]),
+                        ("eye_outer", pts["nose"]), ("ear", pts["nose"] + s * 30 * across), ("pinky", wrist),
+                        ("index", wrist), ("thumb", wrist)):
+            pts[f"{side}_{name}"] = p
+        pts[f"mouth_{side}"] = pts["nose"]
+    arr = np.zeros((NUM_LANDMARKS, 4))
+    for lm in Landmark:
+        arr[lm, :2] = pts[lm.name.lower()]
+        arr[lm, 3] = 0.95
+    return Landmarks(arr, t, width, height)

@@ -8,7 +8,8 @@ from formcheck.engine import Analyzer
 from formcheck.report import Report
 from formcheck.specs import find_spec
 
-from synthetic import Camera, Script, frames, long_sitting, prone, supine_bridge, supine_knee_to_chest
+from synthetic import (Camera, Script, frames, long_sitting, prone, seated_front, supine_bridge,
+                       supine_knee_to_chest)
 
 PRONE_CAM = Camera(origin=(300.0, 380.0))
 BRIDGE_CAM = Camera(origin=(360.0, 420.0))
@@ -256,3 +257,47 @@ def test_timestamps_must_increase():
     analyzer.update(None, 1.0)
     with pytest.raises(ValueError, match="timestamps must increase"):
         analyzer.update(None, 1.0)
+
+
+def test_paced_holds_count_only_while_the_visible_posture_is_right():
+    # Lying still with knees bent for 30 s; the buttocks lift during the second paced hold.
+    lift = Script([(0, 0.0), (11.0, 0.0), (11.5, 14.0), (14.5, 14.0), (15.0, 0.0)])
+    report = analyse("pelvic_tilt", lambda s: supine_bridge(lift(s)), 31.0, BRIDGE_CAM, jitter_px=0.5)
+    assert report.calibrated
+    assert report.reps == 3
+    assert all(e.kind == "hold" and 5.0 <= e.duration_s <= 5.3 for e in report.events)
+    assert "buttocks_lift" in report.events[1].faults
+    # The lifted seconds did not count: the second hold took about 3 s longer than the first.
+    first, second = (e.end_s - e.start_s for e in report.events[:2])
+    assert second - first > 2.5
+
+
+def side_stretches(sequence: list[tuple[str, float]], arms_up: bool = True, mirrored: bool = False,
+                   hip_tilt: float = 0.0):
+    keys, t = [(0, 0.0)], 2.0
+    for side, pause in sequence:
+        lean = 20.0 if side == "left" else -20.0
+        keys += [(t, 0.0), (t + 1.5, lean), (t + 1.5 + pause, lean), (t + 3.0 + pause, 0.0)]
+        t += 4.0 + pause
+    curve = Script(keys)
+    duration = t + 1.0
+    analyzer = Analyzer(find_spec("seated_side_stretch"))
+    for i in range(int(duration * 15)):
+        s = i / 15
+        analyzer.update(seated_front(curve(s), arms_up=arms_up, mirrored=mirrored, hip_tilt_deg=hip_tilt, t=s), s)
+    return analyzer.finish()
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_side_stretch_counts_per_side_in_a_front_view(mirrored):
+    report = side_stretches([("left", 4.0), ("right", 4.0), ("left", 4.0)], mirrored=mirrored)
+    assert report.reps_by_side == {"left": 2, "right": 1}
+    assert [e.side for e in report.events] == ["left", "right", "left"]
+    assert report.faults == []
+
+
+def test_side_stretch_bouncing_and_arms_down_are_flagged():
+    report = side_stretches([("left", 4.0), ("right", 0.3)])
+    assert [e.faults for e in report.events] == [[], ["no_pause"]]
+    report = side_stretches([("left", 4.0)], arms_up=False)
+    assert report.events[0].faults == ["arms_not_overhead"]

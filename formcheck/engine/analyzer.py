@@ -12,9 +12,10 @@ from ..filters import OneEuroFilter
 from ..landmarks import Landmarks
 from ..report import Event, FaultSpan, Report
 from ..signals import FloorFrame, Frame, SignalComputer, needs_calibration
-from ..specs import Condition, ExcursionMotion, ExerciseSpec
+from ..specs import Condition, ExcursionMotion, ExerciseSpec, PacedMotion, StepMotion
 from .calibration import CalibrationResult, Calibrator
 from .excursions import REST, Excursion, ExcursionTracker
+from .paced import PacedHold, PacedTimer
 from .faults import FaultWindow, PostureFaultMonitor
 from .side import NearSideSelector
 from .state import ActiveFault, FrameState
@@ -36,8 +37,9 @@ class Analyzer:
         self.spec = spec
         self.motion = spec.motion
         self.is_excursion = isinstance(spec.motion, ExcursionMotion)
-        if self.is_excursion and hold_target_s is not None:
-            self.motion = spec.motion.model_copy(update={"hold_target_s": hold_target_s})
+        if hold_target_s is not None and isinstance(spec.motion, (ExcursionMotion, PacedMotion)):
+            field = "hold_target_s" if self.is_excursion else "hold_s"
+            self.motion = spec.motion.model_copy(update={field: hold_target_s})
         self.hold_target_s = getattr(self.motion, "hold_target_s", None)
         self.signals = SignalComputer(spec)
         self._absolute_signals = [n for n, s in spec.signals.items() if not needs_calibration(s)]
@@ -47,7 +49,10 @@ class Analyzer:
         self._calibrator = Calibrator(spec)
         self.calibration: CalibrationResult | None = None
         self._excursions = ExcursionTracker(self.motion) if self.is_excursion else None
-        self._steps = None if self.is_excursion else StepTracker(self.motion)  # type: ignore[arg-type]
+        self._steps = StepTracker(self.motion) if isinstance(self.motion, StepMotion) else None
+        self._paced = PacedTimer(self.motion) if isinstance(self.motion, PacedMotion) else None
+        if isinstance(self.motion, PacedMotion):
+            self.hold_target_s = self.motion.hold_s
         self._faults = PostureFaultMonitor(spec.faults)
         self._complete_when = [Condition.parse(c) for c in getattr(self.motion, "complete_when", [])]
         self._warnings = WarningLog()
@@ -122,6 +127,8 @@ class Analyzer:
             self._excursions.pause()
         if self._steps is not None:
             self._steps.pause()
+        if self._paced is not None:
+            self._paced.pause()
         if self.calibration is None:
             self._calibrator.reset()
         return self._state(t, has_pose=phase != "no_person", phase=phase, side=side, message=message)
@@ -205,6 +212,16 @@ class Analyzer:
                 if done is not None:
                     completed = self._record_excursion(done)
             phase = tracker.phase
+        elif self._paced is not None:
+            # The posture faults decide whether this frame's hold time counts.
+            self._faults.update(t, self._paced.phase, values)
+            ok = primary is not None and not self._faults.active
+            held = self._paced.update(t, ok)
+            if held is not None:
+                completed = self._record_paced(held)
+            phase = self._paced.phase
+            message = self._cue(phase, t)
+            return self._state(t, True, phase, near, values, message=message, working=working, last_event=completed)
         else:
             steps = self._steps
             assert steps is not None
@@ -218,13 +235,17 @@ class Analyzer:
                     completed = self._record_step(step)
             phase = steps.phase
         self._faults.update(t, phase, values)
-        message = self._cue(phase)
+        message = self._cue(phase, t)
         return self._state(t, True, phase, near, values, message=message, working=working, last_event=completed)
 
-    def _cue(self, phase: str) -> str | None:
+    def _cue(self, phase: str, t: float) -> str | None:
         active = self._faults.active
         if active:
             return active[-1].cue
+        if self._paced is not None:
+            motion = self.motion
+            cue = motion.hold_cue if phase == "top" else motion.relax_cue  # type: ignore[union-attr]
+            return f"{cue} ({self._paced.remaining_s(t):.0f} s)"
         if self._excursions is not None and phase == "top" and self.hold_target_s:
             remaining = self.hold_target_s - self._excursions.held_s
             return f"hold {remaining:.0f} s more" if remaining > 0.5 else "well held: come back down slowly"
@@ -262,6 +283,14 @@ class Analyzer:
                 found.append(FaultWindow(rule.id, done.start_s, done.end_s, rule.cue))
         return found
 
+    def _record_paced(self, held: PacedHold) -> str:
+        self._counts["hold"] += 1
+        self.events.append(Event(
+            kind="hold", index=self._counts["hold"], start_s=round(held.start_s, 3), end_s=round(held.end_s, 3),
+            duration_s=round(held.held_s, 2), faults=self._faults_within(held.start_s, held.end_s),
+        ))
+        return "hold"
+
     def _record_step(self, step: Step) -> str:
         self._counts["step"] += 1
         self._steps_by_direction[step.direction] += 1
@@ -282,7 +311,8 @@ class Analyzer:
 
     def _state(self, t, has_pose, phase, side=None, values=None, message=None, working=None, last_event=None):
         values = values or {}
-        hold = self._excursions.held_s if self._excursions is not None else 0.0
+        hold = self._excursions.held_s if self._excursions is not None else (
+            self._paced.held_s if self._paced is not None else 0.0)
         return FrameState(
             timestamp_s=t, has_pose=has_pose, phase=phase, side=side, calibrated=self.calibration is not None,
             calibration_progress=1.0 if self.calibration is not None else self._calibrator.progress,
@@ -336,8 +366,8 @@ class Analyzer:
             hold_target_s=self.hold_target_s,
             reps=self._counts["rep"] + self._counts["hold"], partials=self._counts["partial"],
             reps_by_side=dict(self._by_side) if per_side else None,
-            steps=dict(self._steps_by_direction) if not self.is_excursion else None,
-            sets=self._sets() if not self.is_excursion else None,
+            steps=dict(self._steps_by_direction) if self._steps is not None else None,
+            sets=self._sets() if self._steps is not None else None,
             events=events,
             faults=[FaultSpan(fault=w.fault, start_s=round(w.start_s, 3), end_s=round(w.end_s, 3), message=w.message)
                     for w in windows],

@@ -2,7 +2,7 @@
 
 from .conditions import Condition
 from .loader import SpecError, default_specs_dir, find_spec, load_all_specs, load_spec
-from .schema import ExcursionMotion, ExerciseSpec, FaultRule, EventFaultRule, StepMotion
+from .schema import EventFaultRule, ExcursionMotion, ExerciseSpec, FaultRule, PacedMotion, StepMotion
 
 __all__ = [
     "Condition",
@@ -10,6 +10,7 @@ __all__ = [
     "ExcursionMotion",
     "ExerciseSpec",
     "FaultRule",
+    "PacedMotion",
     "SpecError",
     "StepMotion",
     "default_specs_dir",

@@ -29,8 +29,8 @@ def _field_path(loc: tuple) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in {"angle", "incline", "height", "distance", "line_offset", "progress",
-                      "repetitions", "holds", "steps"} and parts:
+        elif item in {"angle", "incline", "height", "elevation", "distance", "line_offset", "progress",
+                      "repetitions", "holds", "steps", "paced"} and parts:
             continue  # pydantic's union tag, not a field the author wrote
         else:
             parts.append(("." if parts else "") + str(item))

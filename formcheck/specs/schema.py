@@ -80,12 +80,14 @@ class AngleSignal(_SignalBase):
 class InclineSignal(_SignalBase):
     """Angle of the segment from -> to, in degrees. reference=floor: elevation above the floor line
     (0 = lying along the floor, 90 = pointing straight up). reference=vertical: signed lean from
-    upright, positive toward the person's front (needs calibration.forward)."""
+    upright, positive toward the person's front (needs calibration.forward). reference=lateral (a
+    person facing the camera): signed sideways lean from upright, positive toward the signal's side
+    (the person's own left or right, so a mirrored image does not swap them)."""
 
     kind: Literal["incline"]
     from_: LandmarkName = Field(alias="from")
     to: LandmarkName
-    reference: Literal["floor", "vertical"] = "floor"
+    reference: Literal["floor", "vertical", "lateral"] = "floor"
 
 
 
@@ -97,6 +99,16 @@ class HeightSignal(_SignalBase):
     landmark: LandmarkName
     normalize: Normaliser = "torso"
 
+
+
+class ElevationSignal(_SignalBase):
+    """How far a landmark is above another one, perpendicular to the floor line, divided by the
+    calibrated torso or leg length (negative = below)."""
+
+    kind: Literal["elevation"]
+    landmark: LandmarkName
+    above: LandmarkName
+    normalize: Normaliser = "torso"
 
 
 class DistanceSignal(_SignalBase):
@@ -130,7 +142,8 @@ class ProgressSignal(_SignalBase):
 
 
 Signal = Annotated[
-    Union[AngleSignal, InclineSignal, HeightSignal, DistanceSignal, LineOffsetSignal, ProgressSignal],
+    Union[AngleSignal, InclineSignal, HeightSignal, ElevationSignal, DistanceSignal, LineOffsetSignal,
+          ProgressSignal],
     Field(discriminator="kind"),
 ]
 
@@ -218,7 +231,21 @@ class StepMotion(_Strict):
         return self
 
 
-Motion = Annotated[Union[ExcursionMotion, StepMotion], Field(discriminator="kind")]
+class PacedMotion(_Strict):
+    """A paced hold timer for movements one camera cannot measure (e.g. a pelvic tilt): formcheck
+    calls "hold" and "relax" in turn and counts a hold only while the visible posture is right
+    (no fault active, body in view). `signal` is the one plotted."""
+
+    kind: Literal["paced"]
+    signal: str
+    hold_s: float = Field(gt=0, le=120)
+    relax_s: float = Field(gt=0, le=120)
+    # Cues called at the start of each hold and each rest.
+    hold_cue: str = Field(min_length=3)
+    relax_cue: str = Field(min_length=3)
+
+
+Motion = Annotated[Union[ExcursionMotion, StepMotion, PacedMotion], Field(discriminator="kind")]
 
 
 class FaultRule(_Strict):
@@ -318,6 +345,6 @@ class ExerciseSpec(_Strict):
 def _measured_from_calibration(signal: BaseModel) -> bool:
     """Signals that cannot be computed before calibration (relative angles can: the start position
     is checked on their absolute value)."""
-    return isinstance(signal, (HeightSignal, DistanceSignal, LineOffsetSignal, ProgressSignal)) or (
+    return isinstance(signal, (HeightSignal, ElevationSignal, DistanceSignal, LineOffsetSignal, ProgressSignal)) or (
         isinstance(signal, InclineSignal) and signal.reference == "vertical"
     )

@@ -1,0 +1,56 @@
+"""A paced hold timer, for movements a camera cannot measure: hold, relax, hold, ...
+
+A hold's time runs only while the visible posture is right, so a hold with the buttocks lifted or
+the person out of view takes longer instead of counting wrong work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..specs import PacedMotion
+
+RELAX, HOLD = "rest", "top"
+_MAX_COUNTED_GAP_S = 0.5
+
+
+@dataclass(frozen=True)
+class PacedHold:
+    start_s: float
+    end_s: float
+    held_s: float
+
+
+class PacedTimer:
+    def __init__(self, motion: PacedMotion) -> None:
+        self.motion = motion
+        self.phase = RELAX
+        self._phase_start: float | None = None
+        self._last_t: float | None = None
+        self.held_s = 0.0
+
+    def pause(self) -> None:
+        self._last_t = None
+
+    def remaining_s(self, t: float) -> float:
+        if self.phase == HOLD:
+            return max(0.0, self.motion.hold_s - self.held_s)
+        start = t if self._phase_start is None else self._phase_start
+        return max(0.0, self.motion.relax_s - (t - start))
+
+    def update(self, t: float, posture_ok: bool) -> PacedHold | None:
+        dt = 0.0 if self._last_t is None else t - self._last_t
+        self._last_t = t
+        if self._phase_start is None:
+            self._phase_start = t  # a first rest gives time to get ready
+        if self.phase == RELAX:
+            if t - self._phase_start >= self.motion.relax_s:
+                self.phase, self._phase_start, self.held_s = HOLD, t, 0.0
+            return None
+        if posture_ok and 0 < dt <= _MAX_COUNTED_GAP_S:
+            self.held_s += dt
+        if self.held_s >= self.motion.hold_s:
+            done = PacedHold(self._phase_start, t, self.held_s)
+            self.phase, self._phase_start, self.held_s = RELAX, t, 0.0
+            return done
+        return None
