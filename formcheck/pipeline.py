@@ -60,7 +60,9 @@ def analyze_video(
     info = probe_video(path)
     analyzer = Analyzer(spec, hold_target_s=hold_target_s)
     annotator = Annotator(spec) if annotated_path is not None else None
-    writer = VideoWriter(annotated_path, fps=Fraction(info.fps).limit_denominator(1001)) if annotated_path else None
+    # A container without a frame rate still has timestamps; the writer's rate is then only nominal.
+    nominal_fps = Fraction(info.fps).limit_denominator(1001) if info.fps > 0 else Fraction(30)
+    writer = VideoWriter(annotated_path, fps=nominal_fps) if annotated_path else None
     own_estimator = estimator is None
     estimator = estimator or create_pose_estimator(model_path)
     incomplete: str | None = None
@@ -101,7 +103,7 @@ def analyze_video(
         raise VideoError(incomplete or f"no frames could be decoded from '{path}'")
     if analyzer.frames_with_pose == 0:
         raise NoPersonError(f"no person found in '{Path(path).name}': film the whole body, well lit, 2-4 m away")
-    report = analyzer.finish(fps=info.fps, source=str(path))
+    report = analyzer.finish(fps=info.fps if info.fps > 0 else None, source=str(path))
     if incomplete is not None:
         report.complete = False
         report.warnings.append(ReportWarning(kind="input", message=f"{incomplete}; the report covers what was read"))
