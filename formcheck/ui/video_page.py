@@ -17,6 +17,8 @@ SAMPLE_SOURCE, UPLOAD_SOURCE = "A sample clip", "Your own video"
 
 
 def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleClip | None) -> None:
+    if SOURCE_KEY not in st.session_state and st.query_params.get("source") == "upload":
+        st.session_state[SOURCE_KEY] = UPLOAD_SOURCE  # a link straight to the upload (?source=upload)
     source = st.radio("Video to analyse", [SAMPLE_SOURCE, UPLOAD_SOURCE], horizontal=True, key=SOURCE_KEY,
                       label_visibility="collapsed")
     chosen = _pick_sample(spec, samples, default_clip) if source == SAMPLE_SOURCE else _pick_upload(spec)

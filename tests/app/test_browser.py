@@ -1,0 +1,192 @@
+"""End to end in headless Chromium: the live page fed by a fake camera playing a rendered sample clip,
+and the upload page. These also measure the live frame rate and the delay from a movement to its
+cue (printed; run with -s to see them, or set FORMCHECK_E2E_METRICS to a file to keep them)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from formcheck.specs import ExcursionMotion, find_spec
+from formcheck.ui.samples import SampleClip, list_samples
+
+from fake_camera import write_fake_camera_y4m
+
+pytestmark = pytest.mark.slow
+
+WEBRTC_IFRAME = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
+LEAD_S, TAIL_S = 3.0, 8.0  # still frames before and after the clip in the fake camera's file
+STABLE_S = 2.0  # the final count must hold this long before STOP (well inside the still tail)
+
+# Runs in every frame before the page's own scripts. In the WebRTC component's iframe it notes when
+# the camera was granted (the fake camera starts playing its file then); in the top page it records,
+# every 20 ms, the time each metric's shown value changes.
+RECORDER_JS = """
+(() => {
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await original(constraints);
+      window.__fcCameraStart = Date.now();
+      return stream;
+    };
+  }
+  if (window !== window.top) return;
+  window.__fcMetricLog = [];
+  const last = {};
+  setInterval(() => {
+    for (const metric of document.querySelectorAll('[data-testid="stMetric"]')) {
+      const label = metric.querySelector('[data-testid="stMetricLabel"]');
+      const value = metric.querySelector('[data-testid="stMetricValue"]');
+      if (!label || !value) continue;
+      const key = label.innerText.trim(), text = value.innerText.trim();
+      if (last[key] !== text) { last[key] = text; window.__fcMetricLog.push([Date.now(), key, text]); }
+    }
+  }, 20);
+})();
+"""
+
+
+def shortest_clean_clip() -> SampleClip:
+    """The shortest clip of a repetitions/holds exercise done well: the live test plays it in real time."""
+    clips = [c for c in list_samples() if c.clean and c.expected_reps and _counts_excursions(c.exercise)]
+    if not clips:
+        pytest.fail("sample_videos/ holds no clean clip with a sidecar; the browser tests need one")
+    return min(clips, key=lambda c: float(c.sidecar.get("duration_s") or 1e9))
+
+
+def _counts_excursions(exercise: str) -> bool:
+    try:
+        return isinstance(find_spec(exercise).motion, ExcursionMotion)
+    except Exception:  # a clip of an exercise without a (valid) spec cannot be checked here
+        return False
+
+
+def metric_log(page) -> list[tuple[float, str, str]]:
+    return [(t / 1000.0, label, value) for t, label, value in page.evaluate("window.__fcMetricLog")]
+
+
+def save_metrics(name: str, values: dict) -> None:
+    print(f"\n{name}: " + json.dumps(values, indent=1))
+    target = os.environ.get("FORMCHECK_E2E_METRICS")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"test": name, **values}) + "\n")
+
+
+def test_live_camera_counts_the_clips_repetitions(app_server, launch_chromium, tmp_path):
+    clip = shortest_clean_clip()
+    spec = find_spec(clip.exercise)
+    label = "Holds" if spec.motion.kind == "holds" else "Repetitions"
+    expected = clip.expected_reps
+    camera = write_fake_camera_y4m(clip.path, tmp_path / "camera.y4m", LEAD_S, TAIL_S)
+    browser = launch_chromium("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                              f"--use-file-for-fake-video-capture={camera.path}")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(RECORDER_JS)
+    page.goto(f"{app_server.url}/?page=live&exercise={clip.exercise}")
+    webrtc = page.frame_locator(WEBRTC_IFRAME)
+    webrtc.get_by_role("button", name="START").click(timeout=90_000)
+
+    # Watch the count while the clip plays: it must climb to the clip's count and never past it.
+    deadline = time.monotonic() + camera.duration_s + 30
+    reached_at = None
+    while time.monotonic() < deadline:
+        shown = [v for _, k, v in metric_log(page) if k == label]
+        count = int(shown[-1].split()[0]) if shown else 0
+        assert count <= expected, f"counted {count} {label.lower()} in a clip of {expected}"
+        if count == expected:
+            reached_at = reached_at or time.monotonic()
+            if time.monotonic() - reached_at >= STABLE_S:
+                break
+        else:
+            reached_at = None
+        time.sleep(0.2)
+    log = metric_log(page)
+    counts = [(t, int(v.split()[0])) for t, k, v in log if k == label]
+    assert counts and counts[-1][1] == expected, f"live count never reached {expected}: {counts}"
+    fps_shown = [float(v) for _, k, v in log if k.startswith("Frames analysed") and v != "-"]
+
+    webrtc.get_by_role("button", name="STOP").click()
+    page.get_by_text("Your session").wait_for(timeout=30_000)
+    report_count = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    assert report_count.locator('[data-testid="stMetricValue"]').inner_text().split()[0] == str(expected)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the report (JSON)").click()
+    report = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert report["exercise"] == clip.exercise and report["reps"] == expected
+    assert report["source"] == "live camera"
+
+    # Delay from the movement to its cue. The fake camera plays its file in real time from the moment
+    # the camera is granted, so the clip's ground-truth end of repetition i happens at
+    # camera_start + lead + end_s(i) (same clock as the server: one machine).
+    camera_start = page.frame_locator(WEBRTC_IFRAME).locator("body").evaluate("() => window.__fcCameraStart") / 1000
+    truth = [e for e in clip.sidecar["events"] if e["kind"] in ("rep", "hold")]
+    moved = [camera_start + camera.clip_time_to_file_time(e["end_s"]) for e in truth]
+    first_shown = {}
+    for t, n in counts:
+        first_shown.setdefault(n, t)
+    page_delays = [first_shown[i + 1] - moved[i] for i in range(expected)]
+    server = [json.loads(line) for line in app_server.live_log.read_text().splitlines()]
+    counted = [e for e in server if e["kind"] in ("rep", "hold")][-expected:]
+    overlay_delays = [e["done_wall"] - m for e, m in zip(counted, moved)]
+    server_fps = [e["fps"] for e in counted if e["fps"]]
+    save_metrics("live", {
+        "clip": clip.name, "reps": expected, "clip_fps": float(camera.fps),
+        "fps_shown_on_page": fps_shown[-10:], "fps_at_counted_events": server_fps,
+        "movement_to_overlay_cue_s": [round(d, 3) for d in overlay_delays],
+        "movement_to_page_count_s": [round(d, 3) for d in page_delays],
+    })
+    # Counting must happen live (seconds after the movement), not when the session ends.
+    assert all(-0.5 < d < 5.0 for d in page_delays), page_delays
+    assert fps_shown and max(fps_shown) >= 3.0, fps_shown
+
+
+def test_an_uploaded_video_shows_the_table_the_plot_and_both_downloads(app_server, launch_chromium):
+    clip = shortest_clean_clip()
+    page = launch_chromium().new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{app_server.url}/?page=video&source=upload&exercise={clip.exercise}")
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    uploader.set_input_files(str(clip.path))
+    started = time.monotonic()
+    page.get_by_role("button", name="Download the events (CSV)").wait_for(timeout=240_000)
+    analysis_s = time.monotonic() - started
+
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    table = page.locator('[data-testid="stDataFrame"]')
+    assert table.count() == 1
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    assert charts.count() == 2
+    for i in range(2):  # drawn, not just placed: vega renders into a canvas or an svg of real size
+        charts.nth(i).scroll_into_view_if_needed()
+        drawing = charts.nth(i).locator("canvas, svg").first
+        drawing.wait_for(timeout=30_000)
+        assert drawing.bounding_box()["height"] > 80
+    # The annotated video is H.264 that Chromium can play: its length is known once metadata loads.
+    video = page.locator("video").first
+    video.scroll_into_view_if_needed()
+    duration = video.evaluate(
+        "v => new Promise(r => v.readyState >= 1 ? r(v.duration) : v.addEventListener('loadedmetadata', () => r(v.duration)))")
+    assert duration == pytest.approx(float(clip.sidecar["duration_s"]), abs=0.5)
+
+    with page.expect_download() as json_download:
+        page.get_by_role("button", name="Download the report (JSON)").click()
+    report = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Download the events (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text(encoding="utf-8"))))
+
+    assert json_download.value.suggested_filename.endswith(".json")
+    assert csv_download.value.suggested_filename.endswith(".csv")
+    assert report["exercise"] == clip.exercise and report["reps"] == clip.expected_reps
+    assert len(rows) == len(report["events"]) and rows[0].keys() >= {"kind", "index", "start_s", "end_s", "faults"}
+    assert [r["kind"] for r in rows] == [e["kind"] for e in report["events"]]
+    shown = page.locator('[data-testid="stMetric"]').filter(has_text="Repetitions").first
+    assert shown.locator('[data-testid="stMetricValue"]').inner_text() == str(report["reps"])
+    save_metrics("upload", {"clip": clip.name, "analysis_s": round(analysis_s, 1)})
