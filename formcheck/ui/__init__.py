@@ -1,6 +1,8 @@
 """The Streamlit app's pages and widgets (`streamlit run app.py`).
 
-Modules that touch Streamlit are the pages (`video_page`, `live_page`), `sidebar`, `report_view`
-and `analysis`; `catalog`, `samples`, `charts`, `live_processor`, `ice` and `sound` are plain Python
-so they can be used and tested without a running app.
+Pages: `video_page` (analyse a sample or an upload) and `live_page` (webcam through
+streamlit-webrtc); widgets: `sidebar` (exercise picker and guidance), `report_view` (a report as
+metrics, cues, table, charts and downloads); `analysis` caches video analyses. Plain Python, usable
+and testable without a running app: `catalog`, `samples`, `charts`, `live_processor` (the per-session
+frame processing of the live page), `ice` and `sound`.
 """

@@ -86,7 +86,9 @@ def _analyse_cached(path: str, mtime_ns: int, size: int, exercise_id: str, spec_
 def save_upload(name: str, data: bytes) -> Path:
     """Keep an upload on disk, in a folder named by its content hash: the analysis reads a file, the
     same upload twice is the same path (so the cache serves it), and messages name the user's file."""
-    safe_name = Path(name).name.replace("\x00", "") or "upload"
+    safe_name = Path(name.replace("\x00", "")).name
+    if safe_name in ("", ".", ".."):
+        safe_name = "upload"
     folder = UPLOADS_DIR / hashlib.sha256(data).hexdigest()[:24]
     path = folder / safe_name
     if not path.is_file():

@@ -21,7 +21,11 @@ def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleCl
         st.session_state[SOURCE_KEY] = UPLOAD_SOURCE  # a link straight to the upload (?source=upload)
     source = st.radio("Video to analyse", [SAMPLE_SOURCE, UPLOAD_SOURCE], horizontal=True, key=SOURCE_KEY,
                       label_visibility="collapsed")
-    chosen = _pick_sample(spec, samples, default_clip) if source == SAMPLE_SOURCE else _pick_upload(spec)
+    try:
+        chosen = _pick_sample(spec, samples, default_clip) if source == SAMPLE_SOURCE else _pick_upload(spec)
+    except OSError as exc:  # the upload could not be stored (disk full, permissions)
+        st.error(f"Could not keep the uploaded file for analysis: {exc}")
+        return
     if chosen is None:
         return
     path, label = chosen

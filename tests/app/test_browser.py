@@ -27,7 +27,7 @@ STABLE_S = 2.0  # the final count must hold this long before STOP (well inside t
 # Runs in every frame before the page's own scripts. In the WebRTC component's iframe it notes when
 # the camera was granted (the fake camera starts playing its file then); in the top page it records,
 # every 20 ms, the time each metric's shown value changes.
-RECORDER_JS = """
+RECORDER_JS = r"""
 (() => {
   if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
@@ -35,6 +35,15 @@ RECORDER_JS = """
       const stream = await original(constraints);
       window.__fcCameraStart = Date.now();
       return stream;
+    };
+  }
+  // The app's sound cues are WebAudio snippets in their own small iframes, each naming its kind.
+  const Audio = window.AudioContext;
+  if (Audio) {
+    window.AudioContext = function (...args) {
+      const kind = (document.documentElement.innerHTML.match(/formcheck cue (\w+)/) || [])[1] || "?";
+      (window.top.__fcTones = window.top.__fcTones || []).push([Date.now(), kind]);
+      return new Audio(...args);
     };
   }
   if (window !== window.top) return;
@@ -112,6 +121,8 @@ def test_live_camera_counts_the_clips_repetitions(app_server, launch_chromium, t
     counts = [(t, int(v.split()[0])) for t, k, v in log if k == label]
     assert counts and counts[-1][1] == expected, f"live count never reached {expected}: {counts}"
     fps_shown = [float(v) for _, k, v in log if k.startswith("Frames analysed") and v != "-"]
+    tones = [kind for _, kind in page.evaluate("window.__fcTones || []")]
+    assert tones == ["count"] * expected, f"expected one chime per counted repetition, heard {tones}"
 
     webrtc.get_by_role("button", name="STOP").click()
     page.get_by_text("Your session").wait_for(timeout=30_000)
