@@ -21,7 +21,7 @@ from fake_camera import write_fake_camera_y4m
 pytestmark = pytest.mark.slow
 
 WEBRTC_IFRAME = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
-LEAD_S, TAIL_S = 3.0, 8.0  # still frames before and after the clip in the fake camera's file
+LEAD_S, TAIL_S = 6.0, 8.0  # still frames before and after the clip in the fake camera's file
 STABLE_S = 2.0  # the final count must hold this long before STOP (well inside the still tail)
 
 # Runs in every frame before the page's own scripts. In the WebRTC component's iframe it notes when
@@ -151,6 +151,7 @@ def test_live_camera_counts_the_clips_repetitions(app_server, launch_chromium, t
     save_metrics("live", {
         "clip": clip.name, "reps": expected, "clip_fps": float(camera.fps),
         "fps_shown_on_page": fps_shown[-10:], "fps_at_counted_events": server_fps,
+        "callback_s_at_counted_events": [round(e["done_wall"] - e["received_wall"], 3) for e in counted],
         "movement_to_overlay_cue_s": [round(d, 3) for d in overlay_delays],
         "movement_to_page_count_s": [round(d, 3) for d in page_delays],
     })
