@@ -36,7 +36,7 @@ def events_frame(report: Report) -> pd.DataFrame:
             "held (s)": None if e.duration_s is None else round(e.duration_s, 1),
             "direction": e.direction or "",
             "peak": None if e.peak is None else round(e.peak, 2),
-            "faults": ", ".join(e.faults) if e.faults else ("" if e.kind == "partial" else "good form"),
+            "faults": ", ".join(e.faults) if e.faults else ("did not reach the top" if e.kind == "partial" else "good form"),
             "outcome": event_outcome(e.kind, e.faults),
         })
     columns = ["event", "kind", "start (s)", "end (s)", "side", "held (s)", "direction", "peak", "faults", "outcome"]

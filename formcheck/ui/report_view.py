@@ -21,13 +21,19 @@ def verdict(report: Report) -> str:
         return f"{total} step{'s' if total != 1 else ''} counted" + (
             "; form faults were flagged, see the cues below." if report.faults else " with no form fault flagged.")
     if not counted:
+        if report.partials:
+            return (f"No complete repetition or hold was counted: {report.partials} attempt"
+                    f"{'s' if report.partials != 1 else ''} did not reach the full position.")
         return "No complete repetition or hold was counted." + (
             " Check the warnings below and the camera placement in the sidebar." if report.warnings else "")
     faulty = [e for e in counted if e.faults]
     noun = "hold" if counted[0].kind == "hold" else "repetition"
+    text = f"{len(faulty)} of {len(counted)} {noun}s had a form fault; the cues below say what to change."
     if not faulty:
-        return f"Good form on all {len(counted)} {noun}{'s' if len(counted) != 1 else ''}."
-    return f"{len(faulty)} of {len(counted)} {noun}s had a form fault; the cues below say what to change."
+        text = f"Good form on all {len(counted)} {noun}s." if len(counted) > 1 else f"Good form on the {noun}."
+    if report.partials:
+        text += f" {report.partials} more attempt{'s' if report.partials != 1 else ''} did not reach the full position."
+    return text
 
 
 def show_report(report: Report, spec: ExerciseSpec, times: Sequence[float] = (), values: Sequence[float | None] = (),

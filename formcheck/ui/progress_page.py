@@ -1,0 +1,111 @@
+"""The "Progress" page: per exercise, repetitions, hold time and fault rate over days and weeks,
+streaks, and this week's practice against the prescribed frequency.
+
+The data preparation (`progress_frame`, `weekly_targets`) is plain pandas so it can be checked
+without Streamlit; `render_progress_page(store)` draws it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from formcheck.specs import ExerciseSpec, SpecError, load_all_specs
+from formcheck.storage import (SessionRecord, SessionStore, Period, period_totals, practice_streaks, this_week,
+                               weekly_target)
+
+# Seeds 001/002 ask for practice "at least 3 to 4 times weekly": the overall weekly streak uses 3.
+OVERALL_WEEKLY_TARGET = 3
+_RANGES = {"Last 4 weeks": 28, "Last 12 weeks": 84, "Last year": 365, "Everything": None}
+_PROGRESS_COLUMNS = ["period", "exercise", "sessions", "practice days", "count", "held (s)", "fault rate (%)"]
+
+
+def progress_frame(records: Sequence[SessionRecord], period: Period = "day") -> pd.DataFrame:
+    """One row per exercise and day (or week): sessions, count (repetitions and holds, or steps),
+    seconds held and the share of counted movements with a form fault."""
+    rows = [{
+        "period": pd.Timestamp(t.period_start), "exercise": t.exercise, "sessions": t.sessions,
+        "practice days": t.practice_days, "count": t.reps + t.steps, "held (s)": t.hold_s,
+        "fault rate (%)": None if t.fault_rate is None else round(100 * t.fault_rate, 1),
+    } for t in period_totals(records, period)]
+    return pd.DataFrame(rows, columns=_PROGRESS_COLUMNS)
+
+
+def weekly_targets(specs: dict[str, ExerciseSpec]) -> dict[str, int | None]:
+    return {spec_id: weekly_target(spec.dosage.frequency) for spec_id, spec in specs.items()}
+
+
+def _specs() -> dict[str, ExerciseSpec]:
+    try:
+        return load_all_specs()
+    except SpecError:
+        return {}  # the sidebar already reports a broken spec; progress is still worth showing
+
+
+def _chart(frame: pd.DataFrame, column: str, title: str, period: Period, bars: bool) -> alt.Chart:
+    unit = "yearmonthdate" if period == "day" else "yearweek"
+    x = alt.X(f"{unit}(period):T", title="day" if period == "day" else "week")
+    mark = alt.Chart(frame).mark_bar() if bars else alt.Chart(frame).mark_line(point=True)
+    return mark.encode(
+        x=x, y=alt.Y(f"{column}:Q", title=title),
+        tooltip=[alt.Tooltip("period:T", title="from"), alt.Tooltip(f"{column}:Q", title=title),
+                 alt.Tooltip("sessions:Q")],
+    ).properties(height=200)
+
+
+def render_progress_page(store: SessionStore, today: date | None = None) -> None:
+    today = today or date.today()
+    specs = _specs()
+    targets = weekly_targets(specs)
+    span_label = st.selectbox("Period", list(_RANGES), index=1, key="progress_range")
+    days = _RANGES[span_label]
+    since = today - timedelta(days=days - 1) if days else None
+    everything = store.sessions()
+    records = [r for r in everything if since is None or r.day >= since]
+    if not everything:
+        st.info("No sessions saved yet. Finished live sessions and analysed videos are kept here, "
+                "so you can follow your practice over the weeks.")
+        return
+
+    streaks = practice_streaks((r.day for r in everything), today, OVERALL_WEEKLY_TARGET)
+    cols = st.columns(3)
+    cols[0].metric("Practice days in a row", streaks.current_days)
+    cols[1].metric("Longest run of days", streaks.longest_days)
+    cols[2].metric(f"Weeks in a row with {OVERALL_WEEKLY_TARGET}+ practice days", streaks.current_weeks)
+
+    st.subheader("This week")
+    week = this_week(everything, today, {e: t for e, t in targets.items() if e in {r.exercise for r in everything}})
+    titles = {spec_id: spec.title for spec_id, spec in specs.items()}
+    st.dataframe(pd.DataFrame([{
+        "exercise": titles.get(w.exercise, w.exercise), "sessions": w.sessions, "practice days": w.practice_days,
+        "prescribed": "-" if w.target_days is None else f"{w.target_days}+ days a week",
+        "on track": "" if w.on_track is None else ("yes" if w.on_track else f"{w.target_days - w.practice_days} to go"),
+    } for w in week]), hide_index=True, width="stretch")
+
+    if not records:
+        st.info(f"No sessions in the {span_label.lower()}.")
+        return
+    practised = sorted({r.exercise for r in records})
+    exercise = st.selectbox("Exercise", practised, key="progress_exercise",
+                            format_func=lambda e: titles.get(e, e))
+    period: Period = "week" if st.radio("Totals per", ["day", "week"], horizontal=True,
+                                        key="progress_period") == "week" else "day"
+    frame = progress_frame([r for r in records if r.exercise == exercise], period)
+    st.altair_chart(_chart(frame, "count", "repetitions, holds or steps", period, bars=True),
+                    width="stretch")
+    if frame["held (s)"].sum() > 0:
+        st.altair_chart(_chart(frame, "held (s)", "seconds held", period, bars=True), width="stretch")
+    if frame["fault rate (%)"].notna().any():
+        st.altair_chart(_chart(frame.dropna(subset=["fault rate (%)"]), "fault rate (%)",
+                               "with a form fault (%)", period, bars=False), width="stretch")
+    st.subheader("Sessions")
+    st.dataframe(pd.DataFrame([{
+        "when": r.started_at.strftime("%Y-%m-%d %H:%M"), "source": r.source_kind, "count": r.reps + sum(
+            (r.steps or {}).values()),
+        "held (s)": round(r.hold_total_s, 1),
+        "faults": ", ".join(f"{f} x{n}" for f, n in sorted(r.fault_counts.items())) or "none",
+    } for r in reversed(records) if r.exercise == exercise]), hide_index=True, width="stretch")
