@@ -23,11 +23,12 @@ def main(argv=None):
     c = sub.add_parser("clip")
     c.add_argument("name")
     c.add_argument("--frames", type=int, default=None, help="render only N evenly spaced frames (preview/test)")
+    c.add_argument("--times", default=None, help="comma-separated times in seconds to render (preview)")
     c.add_argument("--scale", type=float, default=1.0, help="resolution scale (test renders)")
     c.add_argument("--out", type=Path, default=paths.SAMPLES)
     c.add_argument("--png", action="store_true", help="also save the rendered frames as PNG next to the mp4")
     a = sub.add_parser("all")
-    a.add_argument("--only", default="", help="only clips whose name starts with this")
+    a.add_argument("--only", default="", help="only clips whose name starts with one of these (comma-separated)")
     a.add_argument("--out", type=Path, default=paths.SAMPLES)
     r = sub.add_parser("readme")
     r.add_argument("--out", type=Path, default=paths.SAMPLES)
@@ -49,14 +50,17 @@ def main(argv=None):
             print(f"unknown clip {args.name!r}; see `python -m tools.render list`", file=sys.stderr)
             return 2
         t = time.time()
-        path, doc = render_clip(spec, args.out, frames_limit=args.frames, scale=args.scale, save_png=args.png)
+        times = [float(x) for x in args.times.split(",")] if args.times else None
+        path, doc = render_clip(spec, args.out, frames_limit=args.frames, scale=args.scale, save_png=args.png,
+                                only_times=times)
         print(f"{path} ({doc['frames']} frames) in {time.time() - t:.0f} s")
         return 0
     if args.cmd == "all":
         from tools.render.readme import write_readme
         t = time.time()
-        for spec in CLIPS:
-            if spec.name.startswith(args.only):
+        prefixes = [p for p in args.only.split(",") if p] or [""]
+        selected = [spec for prefix in prefixes for spec in CLIPS if spec.name.startswith(prefix)]
+        for spec in dict.fromkeys(selected):
                 s = time.time()
                 path, doc = render_clip(spec, args.out)
                 print(f"{path.name}: {doc['frames']} frames in {time.time() - s:.0f} s", flush=True)

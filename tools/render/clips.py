@@ -4,10 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from tools.render.motions.bird_dog import BirdDog, Rep as BirdRep
 from tools.render.motions.bridge import Bridge, Rep as BridgeRep
+from tools.render.motions.cat_cow import CatCow, Cycle
+from tools.render.motions.lumbar_extension import LumbarExtension, Rep as LumbarRep
 from tools.render.motions.butt_walk import ButtWalk, WalkSpec
 from tools.render.motions.knee_to_chest import Hold as KneeHold, KneeToChest
+from tools.render.motions.pelvic_tilt import PelvicTilt, Rep as TiltRep
 from tools.render.motions.prone_press_up import PronePressUp, Rep as PressRep
+from tools.render.motions.psoas_stretch import Hold as PsoasHold, PsoasStretch
+from tools.render.motions.seated_side_stretch import Bend, SeatedSideStretch
+from tools.render.motions.superman import Rep as SupermanRep, Superman
 
 
 @dataclass
@@ -23,6 +30,7 @@ class ClipSpec:
     min_distance: float = 2.0
     use_mat: bool = True
     mat_along_y: bool = True
+    facing_side: str | None = None  # force which side of the person faces the camera (None = seeded)
 
 
 def _bridge(reps, knee_top_deg=95.0):
@@ -35,6 +43,42 @@ def _knee(holds):
 
 def _walk(spec):
     return lambda poser, floor: ButtWalk(poser, spec, floor_z=floor)
+
+
+def _bird(reps):
+    return lambda poser, floor: BirdDog(poser, reps, floor_z=floor)
+
+
+def _alternate(n, **kw):
+    return [dict(side="left" if i % 2 == 0 else "right", **kw) for i in range(n)]
+
+
+def _superman(reps):
+    return lambda poser, floor: Superman(poser, reps, floor_z=floor)
+
+
+def _catcow(cycles):
+    return lambda poser, floor: CatCow(poser, cycles, floor_z=floor)
+
+
+def _lumbar(reps):
+    return lambda poser, floor: LumbarExtension(poser, reps, floor_z=floor)
+
+
+def _tilt(reps):
+    return lambda poser, floor: PelvicTilt(poser, reps, floor_z=floor)
+
+
+def _psoas(holds, kneeling):
+    return lambda poser, floor: PsoasStretch(poser, holds, kneeling=kneeling, floor_z=floor)
+
+
+def _side(bends):
+    return lambda poser, floor: SeatedSideStretch(poser, bends, floor_z=floor)
+
+
+def _bends(n, **kw):
+    return [Bend(side="left" if i % 2 == 0 else "right", **kw) for i in range(n)]
 
 
 def _press(reps):
@@ -85,6 +129,94 @@ CLIPS = [
              "6 forward steps slumped, trunk reclined ~35 deg behind vertical; 6 backward steps upright", 403,
              _walk(WalkSpec(lean_back_forward_deg=35.0)), camera_height=(0.5, 0.9), max_azimuth=15.0,
              min_distance=2.6),
+    # --- phase 2 ---
+    ClipSpec("bird_dog_clean", "bird_dog", "6 bird-dogs alternating sides (side = raised arm), 3 s holds", 501,
+             _bird([BirdRep(**d) for d in _alternate(6)]), camera_height=(0.5, 0.9), max_azimuth=25.0),
+    ClipSpec("bird_dog_leg_too_high", "bird_dog", "4 bird-dogs; reps 3-4 lift the leg ~30 deg above horizontal",
+             502, _bird([BirdRep(**d) for d in _alternate(2)] +
+                        [BirdRep(**d, leg_above_deg=30.0) for d in _alternate(2)]),
+             camera_height=(0.5, 0.9), max_azimuth=25.0),
+    ClipSpec("bird_dog_trunk_sag", "bird_dog", "4 bird-dogs; reps 3-4 let the trunk sag (~20 deg lumbar extension)",
+             503, _bird([BirdRep(**d) for d in _alternate(2)] + [BirdRep(**d, sag_deg=20.0) for d in _alternate(2)]),
+             camera_height=(0.5, 0.9), max_azimuth=25.0),
+    ClipSpec("bird_dog_elbow_bent", "bird_dog", "4 bird-dogs; reps 3-4 with the supporting elbow bent to ~130 deg",
+             504, _bird([BirdRep(**d) for d in _alternate(2)] + [BirdRep(**d, elbow_deg=130.0) for d in _alternate(2)]),
+             camera_height=(0.5, 0.9), max_azimuth=25.0),
+    ClipSpec("superman_clean", "superman", "5 supermans: chest, arms and legs a little off the floor, 3 s holds", 601,
+             _superman([SupermanRep() for _ in range(5)]), camera_height=(0.4, 0.7)),
+    ClipSpec("superman_neck_cranked", "superman", "4 supermans; reps 3-4 crank the head back ~40 deg", 602,
+             _superman([SupermanRep(), SupermanRep(), SupermanRep(neck_deg=40.0), SupermanRep(neck_deg=40.0)]),
+             camera_height=(0.4, 0.7)),
+    ClipSpec("superman_too_high", "superman", "4 supermans; reps 3-4 lift far too high (trunk ~35 deg, legs ~20 deg)",
+             603, _superman([SupermanRep(), SupermanRep(), SupermanRep(trunk_deg=40.0, hip_ext_deg=20.0),
+                             SupermanRep(trunk_deg=40.0, hip_ext_deg=20.0)]), camera_height=(0.4, 0.7)),
+    ClipSpec("superman_knees_bent", "superman", "4 supermans; reps 3-4 bend the knees ~60 deg in the hold", 604,
+             _superman([SupermanRep(), SupermanRep(), SupermanRep(knee_flex_deg=60.0),
+                        SupermanRep(knee_flex_deg=60.0)]), camera_height=(0.4, 0.7)),
+    ClipSpec("superman_jerky", "superman", "4 supermans; reps 3-4 jerk up in 0.4 s", 605,
+             _superman([SupermanRep(), SupermanRep(), SupermanRep(up_s=0.4), SupermanRep(up_s=0.4)]),
+             camera_height=(0.4, 0.7)),
+    ClipSpec("cat_cow_clean", "cat_cow", "5 slow cat-cow cycles (~5.6 s each)", 701,
+             _catcow([Cycle() for _ in range(5)]), camera_height=(0.5, 0.9), max_azimuth=25.0),
+    ClipSpec("cat_cow_elbows_bent", "cat_cow", "4 cycles with the elbows bent to ~130 deg throughout", 702,
+             _catcow([Cycle(elbow_deg=130.0) for _ in range(4)]), camera_height=(0.5, 0.9), max_azimuth=25.0),
+    ClipSpec("cat_cow_rocking", "cat_cow",
+             "4 cycles; cycles 3-4 rock the body forward and back (~0.25 T each way)", 703,
+             _catcow([Cycle(), Cycle(), Cycle(rock_t=0.25), Cycle(rock_t=0.25)]), camera_height=(0.5, 0.9),
+             max_azimuth=25.0),
+    ClipSpec("cat_cow_too_fast", "cat_cow", "2 slow cycles, then 4 fast cycles of ~2.2 s", 704,
+             _catcow([Cycle(), Cycle()] + [Cycle(cycle_s=2.2, pause_s=0.15) for _ in range(4)]),
+             camera_height=(0.5, 0.9), max_azimuth=25.0),
+    ClipSpec("psoas_stretch_clean", "psoas_stretch", "2 half-kneeling hip-flexor stretches of 30 s, left knee down",
+             801, _psoas([PsoasHold(), PsoasHold()], "left"), camera_height=(0.6, 1.0), max_azimuth=20.0,
+             facing_side="left"),
+    ClipSpec("psoas_stretch_trunk_lean_forward", "psoas_stretch",
+             "30 s stretch upright, then 30 s with the trunk leaning ~30 deg forward (right knee down)", 802,
+             _psoas([PsoasHold(), PsoasHold(lean_forward_deg=30.0)], "right"), camera_height=(0.6, 1.0),
+             max_azimuth=20.0, facing_side="right"),
+    ClipSpec("psoas_stretch_arching_back", "psoas_stretch",
+             "30 s stretch upright, then 30 s leaning back with the low back arched (~20 deg)", 803,
+             _psoas([PsoasHold(), PsoasHold(arch_deg=22.0)], "left"), camera_height=(0.6, 1.0), max_azimuth=20.0,
+             facing_side="left"),
+    ClipSpec("psoas_stretch_knee_past_ankle", "psoas_stretch",
+             "30 s stretch, then 30 s lunging so far that the front knee passes the ankle (shin ~35 deg)", 804,
+             _psoas([PsoasHold(), PsoasHold(shift_m=0.30)], "right"), camera_height=(0.6, 1.0), max_azimuth=20.0,
+             facing_side="right"),
+    ClipSpec("seated_side_stretch_clean", "seated_side_stretch",
+             "front view, seated, arms overhead: 6 side bends alternating left/right, 4 s pause at end range", 901,
+             _side(_bends(6)), view="front", camera_height=(0.8, 1.1), max_azimuth=12.0, use_mat=False),
+    ClipSpec("seated_side_stretch_no_pause", "seated_side_stretch",
+             "2 paused side bends, then 4 bouncing at end range without a pause", 902,
+             _side(_bends(2) + _bends(4, bounce=True)), view="front", camera_height=(0.8, 1.1), max_azimuth=12.0,
+             use_mat=False),
+    ClipSpec("seated_side_stretch_arms_not_overhead", "seated_side_stretch",
+             "6 side bends with the hands resting on the thighs instead of overhead", 903,
+             _side(_bends(6, arms_overhead=False)), view="front", camera_height=(0.8, 1.1), max_azimuth=12.0,
+             use_mat=False),
+    ClipSpec("seated_side_stretch_hips_lift", "seated_side_stretch",
+             "2 good side bends, then 4 where the opposite hip lifts off the seat (~12 deg pelvis tilt)", 904,
+             _side(_bends(2) + _bends(4, hip_lift_deg=12.0)), view="front", camera_height=(0.8, 1.1),
+             max_azimuth=12.0, use_mat=False),
+    ClipSpec("pelvic_tilt_clean", "pelvic_tilt", "6 posterior pelvic tilts, 5 s holds", 1001,
+             _tilt([TiltRep() for _ in range(6)]), camera_height=(0.4, 0.7)),
+    ClipSpec("pelvic_tilt_buttocks_lift", "pelvic_tilt", "5 reps; reps 3-5 lift the buttocks off the floor (~0.12 T)",
+             1002, _tilt([TiltRep()] * 2 + [TiltRep(buttocks_lift_t=0.14)] * 3), camera_height=(0.4, 0.7)),
+    ClipSpec("pelvic_tilt_feet_move", "pelvic_tilt", "5 reps; during reps 3-4 the feet slide ~16 cm away from the hips, then are put back",
+             1003, _tilt([TiltRep()] * 2 + [TiltRep(feet_slide_m=0.08)] * 2 + [TiltRep()]),
+             camera_height=(0.4, 0.7)),
+    ClipSpec("pelvic_tilt_head_lift", "pelvic_tilt", "5 reps; reps 3-5 curl the head and shoulders up", 1004,
+             _tilt([TiltRep()] * 2 + [TiltRep(head_lift_deg=30.0)] * 3), camera_height=(0.4, 0.7)),
+    ClipSpec("lumbar_extension_clean", "lumbar_extension",
+             "10 small anterior pelvic tilts on all fours, 3 s holds", 1101,
+             _lumbar([LumbarRep() for _ in range(10)]), camera_height=(0.5, 0.9), max_azimuth=20.0),
+    ClipSpec("lumbar_extension_whole_back_arch", "lumbar_extension",
+             "6 reps; reps 4-6 arch the whole back (chest and head rise, ~15 deg)", 1102,
+             _lumbar([LumbarRep()] * 3 + [LumbarRep(whole_back_deg=16.0)] * 3), camera_height=(0.5, 0.9),
+             max_azimuth=20.0),
+    ClipSpec("lumbar_extension_knees_doing_work", "lumbar_extension",
+             "6 reps; reps 4-6 rock the hips back over the heels instead (knees bend ~20 deg more)", 1103,
+             _lumbar([LumbarRep()] * 3 + [LumbarRep(tilt_deg=3.0, rock_back_m=0.12)] * 3),
+             camera_height=(0.5, 0.9), max_azimuth=20.0),
 ]
 
 

@@ -61,6 +61,10 @@ SUPINE = _orientation(left=[1, 0, 0], up=[0, 1, 0])    # front faces up
 UPRIGHT = np.eye(3)                                    # sitting/standing, facing world -Y
 
 
+# How a lateral trunk bend is shared along the spine (the lumbar and lower thoracic do most of it).
+SIDE_BEND_SHARE = {"spine_low": 0.35, "spine_mid": 0.35, "chest": 0.2, "neck": 0.1}
+
+
 @dataclass
 class Limb:
     upper: float            # sagittal angle of thigh / upper arm
@@ -87,6 +91,7 @@ class Posture:
     pelvis_roll: float = 0.0  # rotation about the body's front axis (one hip up), degrees
     pelvis_yaw: float = 0.0
     chest_yaw: float = 0.0    # counter-rotation of the chest about the trunk axis, degrees
+    side_bend: float = 0.0    # lateral trunk bend toward the person's left (+) or right (-), degrees
     legs: dict = field(default_factory=dict)  # "L"/"R" -> Limb
     arms: dict = field(default_factory=dict)
 
@@ -134,6 +139,9 @@ class Poser:
         for seg, ang in (("spine_low", p.spine_low), ("spine_mid", p.spine_mid), ("chest", p.chest),
                          ("neck", p.neck), ("head", p.head)):
             acc = acc @ rot_x(ang)
+            if p.side_bend and seg in SIDE_BEND_SHARE:
+                # rot_y(+) lowers the person's left side: bending to the left is a negative rotation.
+                acc = acc @ rot_y(-SIDE_BEND_SHARE[seg] * p.side_bend)
             if seg == "chest" and p.chest_yaw:
                 acc = acc @ rot_z(p.chest_yaw)
             out[seg] = acc

@@ -29,7 +29,7 @@ def _frame_span(script, body, poser, times):
     return lo, hi
 
 
-def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save_png=False, log=print):
+def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save_png=False, only_times=None, log=print):
     rng = np.random.default_rng(spec.seed)
     phenotype, outfit = draw_person(rng)
     body = Body(phenotype)
@@ -38,17 +38,23 @@ def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save
     n_frames = int(round(script.duration * FPS))
     all_times = np.arange(n_frames) / FPS
     times = all_times if frames_limit is None else all_times[np.linspace(0, n_frames - 1, frames_limit).astype(int)]
+    if only_times is not None:
+        times = np.asarray(only_times, dtype=float)
+        frames_limit = len(times)
     width, height = int(WIDTH * scale) // 2 * 2, int(HEIGHT * scale) // 2 * 2
 
     lo, hi = _frame_span(script, body, poser, all_times)
     center = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, 0.0])
     orientation = script.posture(0.0).orientation
     left_w, front_w = orientation[:, 0], -orientation[:, 1]
-    cam_v = draw_camera(rng, spec.view, spec.camera_height, max_azimuth=spec.max_azimuth)
+    cam_v = draw_camera(rng, spec.view, spec.camera_height, max_azimuth=spec.max_azimuth, facing_side=spec.facing_side)
+    if spec.view == "front":
+        # Front view: the side the camera is turned toward (positive azimuth = toward the person's left).
+        cam_v["facing_side"] = "left" if cam_v["azimuth_deg"] >= 0 else "right"
     # Distance so the whole movement fits the frame width (person seen side-on) with a margin.
     hfov = 2 * np.degrees(np.arctan(np.tan(np.radians(VFOV / 2)) * WIDTH / HEIGHT))
     if spec.view == "side":
-        extent = max(hi[1] - lo[1], hi[0] - lo[0] if abs(orientation[0, 2]) > 0.5 else 0.0)
+        extent = max(hi[1] - lo[1], (hi[2] - lo[2]) * WIDTH / HEIGHT * 1.1)
     else:
         extent = max(hi[0] - lo[0], (hi[2] - lo[2]) * WIDTH / HEIGHT)
     fit = (extent * 1.12) / (2 * np.tan(np.radians(hfov / 2))) + 0.5 * (hi[0] - lo[0] if spec.view == "side" else 0)
@@ -59,7 +65,7 @@ def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save
     mat_len = max(1.9, (hi[1] - lo[1]) + 0.4)
     room = draw_room(rng, mat_center=(center[0], center[1]), mat_size=(0.62, mat_len) if spec.mat_along_y else (mat_len, 0.62),
                      use_mat=spec.use_mat)
-    studio = Studio(body, outfit, room, camera, supersample=supersample)
+    studio = Studio(body, outfit, room, camera, supersample=supersample, props=script.props())
     floor = studio.floor_top()
 
     out_dir.mkdir(parents=True, exist_ok=True)

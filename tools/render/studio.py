@@ -27,8 +27,9 @@ class Room:
 
 
 class Studio:
-    def __init__(self, body: Body, outfit: Outfit, room: Room, camera: Camera, supersample=2):
+    def __init__(self, body: Body, outfit: Outfit, room: Room, camera: Camera, supersample=2, props=()):
         self.body, self.room, self.camera = body, room, camera
+        self.props = list(props)
         self.renderer = Renderer(camera.width, camera.height, supersample=supersample)
         self.mesh = RenderMesh(body, outfit)
         self.renderer.set_skin_texture(skin_texture(outfit.skin))
@@ -66,6 +67,9 @@ class Studio:
         skirt[axis] = 0.02
         p, n, f = box(wall_c - normal * 0.06 + np.array([0, 0, -1.45]), skirt)
         r.add_static(p, n, f, tuple(0.8 * c for c in room.wall_color), pattern=0, specular=0.0)
+        for center, size, color in self.props:
+            p, n, f = box(center, size)
+            r.add_static(p, n, f, color, pattern=0, specular=0.05)
         if room.use_mat:
             p, n, f = box((room.mat_center[0], room.mat_center[1], MAT_THICKNESS / 2),
                           (room.mat_size[0], room.mat_size[1], MAT_THICKNESS))

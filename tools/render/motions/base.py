@@ -89,10 +89,10 @@ def windows_where(times, values, threshold, min_len=0.0):
 
 
 def attach_faults(events, fault_windows):
-    """Put a fault id into every event its window overlaps."""
+    """Put a fault id into every event its window overlaps (by more than a frame or two)."""
     for ev in events:
         for fw in fault_windows:
-            if fw["start_s"] < ev.end_s and fw["end_s"] > ev.start_s:
+            if min(fw["end_s"], ev.end_s) - max(fw["start_s"], ev.start_s) > 0.1:
                 ev.faults.append(fw["fault"])
     return events
 
@@ -121,3 +121,7 @@ class Script:
 
     def extra_json(self):
         return {}
+
+    def props(self):
+        """Static scene objects the exercise needs (e.g. a stool): [(center, size, rgb)]."""
+        return []

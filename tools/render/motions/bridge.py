@@ -50,6 +50,11 @@ class Bridge(Script):
         heads = poser.joint_positions(supine_base([0, 0, self.root_z]))
         self.shoulder0 = 0.5 * (heads[b.index["upperarm01.L"]] + heads[b.index["upperarm01.R"]])
         self.ankles = {s: None for s in ("L", "R")}
+        if not reps:  # used as a supine geometry helper by other scripts
+            self._solve_feet(0.0, knee_top_deg)
+            self.lift = self.arch = Track(0.0)
+            self.duration = 0.0
+            return
         clean_top = _bisect(lambda beta: self._hip_angle(beta, 0.0, probe_ankle=True), 0.0, 50.0, 175.0)
         self._solve_feet(clean_top, knee_top_deg)
         self.lift = Track(0.0).hold_until(lead_in_s)
@@ -80,11 +85,13 @@ class Bridge(Script):
         }
 
     # --- geometry ------------------------------------------------------------
-    def _posture(self, beta, arch, t=None, probe_ankle=False):
+    def _posture(self, beta, arch, t=None, probe_ankle=False, tilt=0.0, head_lift=0.0, ankle_shift=0.0):
+        """beta: trunk lift about the shoulders; arch: lumbar hyperextension; tilt: posterior pelvic tilt;
+        head_lift: head and shoulders curl up (degrees); ankle_shift: feet slid away from the hips (m)."""
         p = supine_base([0, 0, self.root_z])
         # The whole trunk tilts (hips up) about the shoulders; upper back, neck and head flex back to the floor.
-        p.pelvis = -beta - 0.4 * arch
-        p.spine_low = -arch
+        p.pelvis = -beta - 0.4 * arch + tilt
+        p.spine_low = -arch - 0.7 * tilt
         p.spine_mid = 0.15 * beta
         p.chest = 0.30 * beta + (0.5 * breathing(t) if t is not None else 0.0)
         p.neck = 0.60 * beta + 0.5 * arch
@@ -93,13 +100,19 @@ class Bridge(Script):
         heads = self.poser.joint_positions(p)
         shoulder = 0.5 * (heads[b.index["upperarm01.L"]] + heads[b.index["upperarm01.R"]])
         p.root = p.root + (self.shoulder0 - shoulder)
+        if head_lift:
+            # Head and shoulders curl up (after anchoring the shoulders): the pelvis stays put.
+            p.neck += 0.7 * head_lift
+            p.head += 0.3 * head_lift
+            p.chest += 0.45 * head_lift
+            p.spine_mid += 0.15 * head_lift
         for s in ("L", "R"):
             ankle = self.ankles[s]
             if ankle is None or probe_ankle:
                 # Before the feet are placed: a nominal planted foot for solving the lift.
                 hip0 = self.shoulder0 + np.array([0, -self.torso, 0])
                 ankle = np.array([heads[b.index[f"foot.{s}"]][0], hip0[1] - 0.62 * self._leg(), self.floor_z + ANKLE_ABOVE_FLOOR])
-            plant_leg(self.poser, p, s, ankle, knee_out=0.15)
+            plant_leg(self.poser, p, s, ankle + np.array([0.0, -ankle_shift, 0.0]), knee_out=0.15)
         return p
 
     def _leg(self):
