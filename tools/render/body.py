@@ -9,8 +9,7 @@ fingers and toes follow their hand or foot rigidly.
 from __future__ import annotations
 
 import functools
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -60,7 +60,7 @@ def main(argv=None):
         t = time.time()
         prefixes = [p for p in args.only.split(",") if p] or [""]
         selected = [spec for prefix in prefixes for spec in CLIPS if spec.name.startswith(prefix)]
-        for spec in dict.fromkeys(selected):
+        for spec in {spec.name: spec for spec in selected}.values():
                 s = time.time()
                 path, doc = render_clip(spec, args.out)
                 print(f"{path.name}: {doc['frames']} frames in {time.time() - s:.0f} s", flush=True)

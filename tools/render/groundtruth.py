@@ -35,7 +35,7 @@ def frame_joints(camera, joints_world, depth_buffer, supersample):
     return [[round(float(x), 1), round(float(y), 1), v] for x, y, v in zip(px, py, vis)]
 
 
-def sidecar(clip_name, exercise, description, fps, frames, width, height, camera_info, body_info, script,
+def sidecar(clip_name, exercise, description, fps, frames, width, height, camera_info, body_info,
             events_json, fault_windows, joints_frames, extra):
     doc = {
         "clip": f"{clip_name}.mp4",

@@ -42,12 +42,6 @@ def sagittal_dir(phi_deg, lateral_deg=0.0, side="L"):
     return np.array([out * np.sin(q), -np.sin(p) * np.cos(q), np.cos(p) * np.cos(q)])
 
 
-def phi_of(vec_yz):
-    """Sagittal angle of a (y, z) body-frame vector."""
-    y, z = vec_yz
-    return float(np.degrees(np.arctan2(-y, z)))
-
-
 def _orientation(left, up):
     """Body->world rotation whose columns are the images of body X (left), Y (back), Z (up)."""
     left, up = np.asarray(left, float), np.asarray(up, float)
@@ -188,26 +182,6 @@ class Poser:
 
     def to_body(self, p: Posture, world_points):
         return (np.asarray(world_points) - p.root) @ p.orientation
-
-
-def two_bone_ik(start_yz, target_yz, l1, l2, bend=+1):
-    """Sagittal angles (phi1, phi2) of a two-bone chain from start to target in the body Y-Z plane.
-
-    bend=+1 puts the middle joint on the side of increasing phi of the first bone (e.g. knee forward
-    of the hip-ankle line for legs, elbow behind for arms), -1 on the other side.
-    """
-    s = np.asarray(start_yz, float)
-    t = np.asarray(target_yz, float)
-    d = t - s
-    dist = np.linalg.norm(d)
-    dist = np.clip(dist, abs(l1 - l2) + 1e-4, l1 + l2 - 1e-4)
-    base = phi_of(d)
-    # Angle at the start between the chain line and the first bone (law of cosines).
-    a = np.degrees(np.arccos(np.clip((l1 ** 2 + dist ** 2 - l2 ** 2) / (2 * l1 * dist), -1, 1)))
-    phi1 = base - bend * a
-    mid = s + np.array([-np.sin(np.radians(phi1)), np.cos(np.radians(phi1))]) * l1
-    phi2 = phi_of(t - mid)
-    return phi1, phi2
 
 
 def ik_3d(start, target, l1, l2, pole):

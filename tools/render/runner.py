@@ -105,7 +105,7 @@ def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save
     body_info = {"sex": phenotype.sex, "age": phenotype.age_years, "phenotype": phenotype.to_json(),
                  "skin": outfit.skin, "clothing": outfit.to_json()}
     doc = groundtruth.sidecar(spec.name, script.exercise, spec.description, FPS, len(times), width, height,
-                              camera_info, body_info, script, events, windows, joints_frames, extra)
+                              camera_info, body_info, events, windows, joints_frames, extra)
     if frames_limit is not None:
         doc["preview_times_s"] = [round(float(t), 3) for t in times]
     groundtruth.write_sidecar(out_dir / f"{spec.name}.json", doc)
