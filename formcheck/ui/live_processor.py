@@ -184,6 +184,7 @@ class LiveProcessor:
             self._series.append((session_t, state.primary_value))
             annotator = self._annotator
         shown = annotator.draw(*_for_display(image_rgb, landmarks, mirror), state)
+        draw_set_progress(shown, state.reps, set_target(annotator.spec))
         done_wall = self._wall()
         with self._lock:
             self._frame_walls.append(done_wall)
@@ -253,6 +254,38 @@ class LiveProcessor:
                 log.write(json.dumps({"seq": e.seq, "kind": e.kind, "detail": e.detail,
                                       "frame_time_s": round(e.frame_time_s, 3), "received_wall": e.received_wall,
                                       "done_wall": e.done_wall, "fps": fps}) + "\n")
+
+
+def set_target(spec: ExerciseSpec) -> int | None:
+    """Repetitions or holds in one set, from the spec's dosage (both sides together when per side)."""
+    if spec.motion.kind == "steps" or not spec.dosage.reps:
+        return None
+    return spec.dosage.reps * (2 if spec.dosage.per_side else 1)
+
+
+def draw_set_progress(image: np.ndarray, done: int, target: int | None) -> None:
+    """'Set 3 / 10' with a bar in the top-right corner (the overlay's own panel is top-left)."""
+    if not target:
+        return
+    import cv2
+
+    height, width = image.shape[:2]
+    scale = max(0.5, height / 720)
+    text = f"Set {min(done, target)} / {target}"
+    size = 0.6 * scale
+    (text_w, text_h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, size, 1)
+    pad = int(8 * scale)
+    box_w, box_h = max(text_w, int(120 * scale)) + 2 * pad, text_h + 3 * pad + int(6 * scale)
+    x0 = width - box_w
+    region = image[:box_h, x0:]
+    region[:] = (region * 0.45).astype(np.uint8)  # darken behind the text, as the overlay's panel does
+    cv2.putText(image, text, (x0 + pad, pad + text_h), cv2.FONT_HERSHEY_SIMPLEX, size, (255, 255, 255), 1,
+                cv2.LINE_AA)
+    bar_y = 2 * pad + text_h
+    fraction = min(1.0, done / target)
+    cv2.rectangle(image, (x0 + pad, bar_y), (width - pad, bar_y + int(6 * scale)), (90, 90, 90), -1)
+    cv2.rectangle(image, (x0 + pad, bar_y), (x0 + pad + int((box_w - 2 * pad) * fraction), bar_y + int(6 * scale)),
+                  (60, 200, 90), -1)
 
 
 def _for_display(image_rgb: np.ndarray, landmarks: Landmarks | None, mirror: bool

@@ -95,13 +95,13 @@ def render_progress_page(store: SessionStore, today: date | None = None) -> None
     period: Period = "week" if st.radio("Totals per", ["day", "week"], horizontal=True,
                                         key="progress_period") == "week" else "day"
     frame = progress_frame([r for r in records if r.exercise == exercise], period)
-    st.altair_chart(_chart(frame, "count", "repetitions, holds or steps", period, bars=True),
+    st.altair_chart(_chart(frame, "count", "count", period, bars=True),
                     width="stretch")
     if frame["held (s)"].sum() > 0:
         st.altair_chart(_chart(frame, "held (s)", "seconds held", period, bars=True), width="stretch")
     if frame["fault rate (%)"].notna().any():
         st.altair_chart(_chart(frame.dropna(subset=["fault rate (%)"]), "fault rate (%)",
-                               "with a form fault (%)", period, bars=False), width="stretch")
+                               "% with a form fault", period, bars=False), width="stretch")
     st.subheader("Sessions")
     st.dataframe(pd.DataFrame([{
         "when": r.started_at.strftime("%Y-%m-%d %H:%M"), "source": r.source_kind, "count": r.reps + sum(

@@ -83,6 +83,8 @@ def show_details(report: Report, spec: ExerciseSpec, times: Sequence[float], val
         st.altair_chart(fault_timeline(report), width="stretch", height=timeline_height(report) + 110)
     if times:
         st.altair_chart(signal_chart(times, values, spec, report), width="stretch")
+    with st.expander("The report as text (as `formcheck analyze` prints it)"):
+        st.code("\n".join(report.summary_lines()), language=None)
     _downloads(report, key)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from formcheck.landmarks import Landmarks
 from formcheck.specs import find_spec
-from formcheck.ui.live_processor import LiveProcessor, _for_display
+from formcheck.ui.live_processor import LiveProcessor, _for_display, draw_set_progress, set_target
 
 from synthetic import Camera, Script, frames, prone
 
@@ -114,6 +114,18 @@ def test_mirroring_flips_the_picture_but_not_the_analysis(spec):
     assert mirrored_state == plain_state  # same counts, same side (left stays left), same signals
     assert plain_state.side == "left"
     assert tuple(plain_image[-5, 5]) == (255, 0, 0) and tuple(mirrored_image[-5, -5]) == (255, 0, 0)
+
+
+def test_the_set_progress_is_drawn_top_right_and_sized_from_the_dosage(spec):
+    assert set_target(spec) == 10 and set_target(find_spec("knee_to_chest")) == 2 * find_spec("knee_to_chest").dosage.reps
+    assert set_target(find_spec("butt_walk")) is None
+    image = np.full((HEIGHT, WIDTH, 3), 200, np.uint8)
+    draw_set_progress(image, 5, 10)
+    rows, cols = np.nonzero(np.any(image != 200, axis=-1))
+    assert rows.min() == 0 and rows.max() < 60 and cols.max() == WIDTH - 1 and cols.min() > WIDTH - 200
+    green = np.nonzero(np.all(image == (60, 200, 90), axis=-1))[1]
+    inner = image[:, cols.min():].shape[1] - 2 * (green.min() - cols.min())  # bar length when full
+    assert 0.4 < (green.max() - green.min() + 1) / inner < 0.6  # 5 of 10: half full
 
 
 def test_mirrored_landmarks_keep_their_names():
