@@ -1,14 +1,19 @@
-"""The `formcheck` command line: analyze, exercises, validate, bench (and eval for sample clips)."""
+"""The `formcheck` command line: analyze, exercises, validate, bench, history, export (and eval for sample clips)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
+from datetime import date
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
+
+if TYPE_CHECKING:
+    from .report import Report
 
 EXIT_BAD_INPUT = 2
 _BENCH_REPLAY_FRAMES = 3000
@@ -56,10 +61,104 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(f"report written to {args.json}", file=human)
     if args.annotated:
         print(f"annotated video written to {args.annotated}", file=human)
+    if args.save:
+        _save_to_history(report, args, human)
     if not report.complete:
         message = next((w.message for w in report.warnings if w.kind == "input"), "the video is incomplete")
         print(f"error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    return 0
+
+
+class UsageError(Exception):
+    """A bad option value; printed as one `error:` line with exit code 2."""
+
+
+def _save_to_history(report: "Report", args: argparse.Namespace, human: TextIO) -> None:
+    """Keep the analysed session in the history database. The analysis is done and shown by now, so a
+    database that cannot be written costs only this warning, never the result."""
+    from .storage import SessionStore, StorageError, video_source_key
+
+    try:
+        key = video_source_key(args.video, report.exercise, f"hold={args.hold}")
+        with SessionStore.open(args.db) as store:
+            session_id = store.save_report(report, source_kind="video", source_key=key)
+        print(f"saved to history as session {session_id} ({store.path})", file=human)
+    except (StorageError, OSError) as exc:
+        print(f"warning: not saved to the history: {exc}", file=sys.stderr)
+
+
+def _parse_day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        # fromisoformat alone would also take 20261101 or 2026-W45-1; ask for one clear form.
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: not a date; write it as YYYY-MM-DD") from None
+
+
+def _date_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    start, end = _parse_day(args.date_from, "--from"), _parse_day(args.date_to, "--to")
+    if start and end and start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
+    return start, end
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from .export import count_text
+    from .storage import SessionStore
+
+    start, end = _date_range(args)
+    with SessionStore.open(args.db) as store:
+        if args.show is not None:
+            report = store.report(args.show)
+            if report is None:
+                raise UsageError(f"there is no session {args.show} in {store.path}")
+            record = store.session(args.show)
+            print(f"session {args.show}: {record.started_at:%Y-%m-%d %H:%M}, {record.source_kind}"
+                  + (f" ({record.source})" if record.source else ""))
+            for line in report.summary_lines():
+                print(line)
+            return 0
+        records = store.sessions(date_from=start, date_to=end, exercise=args.exercise, source_kind=args.source,
+                                 limit=args.last)
+    if args.json:
+        rows = [{"id": r.id, "started_at": r.started_at.isoformat(), "exercise": r.exercise,
+                 "source_kind": r.source_kind, "source": r.source, "duration_s": r.duration_s, "reps": r.reps,
+                 "partials": r.partials, "reps_by_side": r.reps_by_side, "steps": r.steps, "sets": r.sets,
+                 "hold_total_s": r.hold_total_s, "fault_counts": r.fault_counts, "fault_rate": r.fault_rate,
+                 "complete": r.complete, "routine": r.routine} for r in records]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not records:
+        print("no sessions saved" + (" that match" if any((start, end, args.exercise, args.source)) else ""))
+        return 0
+    for r in records:
+        held = f", held {r.hold_total_s:.0f} s" if r.hold_total_s else ""
+        faults = ", ".join(f"{f} x{n}" for f, n in sorted(r.fault_counts.items())) or "no faults"
+        print(f"{r.id:>5}  {r.started_at:%Y-%m-%d %H:%M}  {r.exercise:<20} {r.source_kind:<5}  "
+              f"{count_text(r)}{held}; {faults}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import collect, html_report, sessions_csv
+    from .storage import SessionStore
+
+    start, end = _date_range(args)
+    fmt = args.format or ("html" if args.out and Path(args.out).suffix.lower() in (".html", ".htm") else "csv")
+    with SessionStore.open(args.db) as store:
+        data = collect(store, start, end, exercise=args.exercise)
+    text = sessions_csv(data.sessions) if fmt == "csv" else html_report(data)
+    if args.out in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8", newline="")
+        print(f"{len(data.sessions)} session{'s' if len(data.sessions) != 1 else ''} written to {args.out}",
+              file=sys.stderr)
     return 0
 
 
@@ -153,6 +252,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker_{lite,full,heavy}.task file to use instead "
                    "of the model bundled with mediapipe")
     p.add_argument("--hold", type=float, metavar="SECONDS", help="hold target in seconds (default: the spec's)")
+    p.add_argument("--save", action=argparse.BooleanOptionalAction, default=True,
+                   help="save the session to the history database (default: save; the same video is saved once)")
+    _add_db_option(p)
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("exercises", help="list the exercises")
@@ -170,12 +272,40 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", metavar="PATH")
     p.set_defaults(func=_cmd_bench)
 
+    p = sub.add_parser("history", help="list saved sessions (filter by date, exercise, source)")
+    _add_date_options(p)
+    p.add_argument("--exercise", "-e", help="only this exercise id")
+    p.add_argument("--source", choices=["video", "live"], help="only analysed videos or live sessions")
+    p.add_argument("--last", type=int, metavar="N", help="only the N most recent sessions")
+    p.add_argument("--show", type=int, metavar="ID", help="print the full summary of one session")
+    p.add_argument("--json", action="store_true", help="print the sessions as JSON")
+    _add_db_option(p)
+    p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("export", help="export sessions for a clinician: CSV or a printable HTML report")
+    _add_date_options(p)
+    p.add_argument("--format", choices=["csv", "html"], help="default: from --out's suffix, else csv")
+    p.add_argument("--out", "-o", metavar="FILE", help="write here (default: stdout)")
+    p.add_argument("--exercise", "-e", help="only this exercise id")
+    _add_db_option(p)
+    p.set_defaults(func=_cmd_export)
+
     p = sub.add_parser("eval", help="measure accuracy on clips with ground-truth sidecars")
     p.add_argument("directory")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--model", metavar="PATH")
     p.set_defaults(func=_cmd_eval)
     return parser
+
+
+def _add_db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="PATH", help="history database file (default: $FORMCHECK_DB, else "
+                   "$XDG_DATA_HOME/formcheck/history.sqlite3 or ~/.local/share/formcheck/history.sqlite3)")
+
+
+def _add_date_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day included")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day included")
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -188,13 +318,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .pipeline import NoPersonError
     from .pose.bundle import PoseModelError
     from .specs import SpecError
+    from .storage import StorageError
     from .video import VideoError
 
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (VideoError, SpecError, PoseModelError, NoPersonError) as exc:
+    except (VideoError, SpecError, PoseModelError, NoPersonError, StorageError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

@@ -19,6 +19,16 @@ def _isolated_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield cache
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_history_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`formcheck analyze` saves sessions to the history database by default: keep the test run's
+    sessions out of the user's own history."""
+    path = tmp_path_factory.mktemp("formcheck-history") / "history.sqlite3"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FORMCHECK_DB", str(path))
+        yield path
+
+
 @pytest.fixture(scope="session")
 def person_photo_rgb() -> np.ndarray:
     """A real photograph of a person (head and shoulders: Grace Hopper), RGB uint8.

@@ -1,0 +1,124 @@
+"""The clinician exports: the CSV of sessions and the printable, self-contained HTML report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+
+import pytest
+
+from formcheck.export import CSV_COLUMNS, collect, html_report, sessions_csv
+from formcheck.storage import SessionStore
+
+from history_reports import make_report
+
+
+@pytest.fixture
+def store(tmp_path):
+    with SessionStore.open(tmp_path / "history.sqlite3") as store:
+        start = datetime(2026, 10, 5, 9)  # a Monday
+        for week in range(3):
+            for day in (0, 2, 4):
+                when = start + timedelta(days=7 * week + day)
+                store.save_report(make_report("bridge", reps=8 + week, hold_s=2.0, faulty=(1,) if day == 0 else ()),
+                                  started_at=when)
+            store.save_report(make_report("butt_walk", steps=(9, 8), faulty=(2, 3), source=None),
+                              source_kind="live", started_at=start + timedelta(days=7 * week + 1), routine="ql_routine")
+        store.save_report(make_report("seated_side_stretch", reps=10, hold_s=5.0, per_side=True),
+                          started_at=datetime(2026, 10, 20, 18))
+        yield store
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_has_a_row_per_session_with_counts_holds_and_faults(store):
+    rows = _rows(sessions_csv(collect(store).sessions))
+    assert len(rows) == 13 and list(rows[0]) == list(CSV_COLUMNS)
+    first = rows[0]
+    assert (first["date"], first["start_time"], first["exercise"], first["reps"]) == ("2026-10-05", "09:00", "bridge", "8")
+    assert (first["hold_target_s"], first["hold_total_s"], first["counted"], first["with_faults"]) == ("2", "16.0", "8", "1")
+    assert first["faults"] == "hips_sag x1" and first["fault_rate"] == "0.12" and first["complete"] == "yes"
+    walk = next(r for r in rows if r["exercise"] == "butt_walk")
+    assert (walk["steps_forward"], walk["steps_backward"], walk["sets"], walk["source_kind"]) == ("9", "8", "1", "live")
+    assert walk["faults"] == "knees_bent x2" and walk["routine"] == "ql_routine" and walk["reps_left"] == ""
+    side = next(r for r in rows if r["exercise"] == "seated_side_stretch")
+    assert (side["reps_left"], side["reps_right"], side["hold_total_s"]) == ("5", "5", "50.0")
+
+
+def test_csv_covers_only_the_date_range_both_ends_included(store):
+    rows = _rows(sessions_csv(collect(store, date(2026, 10, 12), date(2026, 10, 16)).sessions))
+    assert [r["date"] for r in rows] == ["2026-10-12", "2026-10-13", "2026-10-14", "2026-10-16"]
+    assert _rows(sessions_csv(collect(store, exercise="butt_walk").sessions))[0]["exercise"] == "butt_walk"
+    assert _rows(sessions_csv([])) == []
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(tmp_path):
+    with SessionStore.open(tmp_path / "h.sqlite3") as store:
+        store.save_report(make_report(source='=HYPERLINK("http://x","y")'))
+        store.save_report(make_report(source="-1+2"))
+        rows = _rows(sessions_csv(store.sessions()))
+    assert rows[0]["source"] == "'=HYPERLINK(\"http://x\",\"y\")" and rows[1]["source"] == "'-1+2"
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += attrs
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parsed(html: str) -> _Collector:
+    parser = _Collector()
+    parser.feed(html)
+    return parser
+
+
+def test_html_report_is_self_contained_and_printable(store):
+    html = html_report(collect(store, date(2026, 10, 1), date(2026, 10, 31)))
+    page = _parsed(html)
+    assert html.startswith("<!DOCTYPE html>") and "@media print" in html and "@page" in html
+    assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags
+    assert not [a for a in page.attrs if a[0] in ("src", "href")], "no external assets"
+    assert "Period: 2026-10-01 to 2026-10-31." in html
+
+
+def test_html_report_has_sessions_counts_holds_faults_and_trends(store):
+    html = html_report(collect(store))
+    text = " ".join(_parsed(html).text)
+    # Per exercise: a summary, a trend line of counts and of fault rate, and a table of weekly totals.
+    assert "Bridge" in text and "9 sessions on 9 days; 81 repetitions or holds, 162 s held in total" in text
+    assert "3 sessions on 3 days; 51 steps; with a form fault: 12%" in text
+    assert len(re.findall(r'<svg class="spark"', html)) == 6  # 2 lines x 3 exercises
+    assert "Count per week" in text and "Fault rate per week" in text
+    assert re.search(r"<td>2026-10-12</td><td class=\"num\">3</td><td class=\"num\">3</td>"
+                     r"<td class=\"num\">27</td><td class=\"num\">54</td><td class=\"num\">4%</td>", html)
+    # Every session, with its counts, holds and faults:
+    assert text.count("video: clip.mp4") == 10 and text.count("live") >= 3
+    assert "9 forward, 8 back (1 set)" in text and "10 (L 5, R 5)" in text and "50 s (target 5 s each)" in text
+    # When each fault happened, with the cue that was given:
+    assert "knees_bent" in text and "keep your knees straight" in text and "2.0-2.5 s" in text
+
+
+def test_html_escapes_what_the_user_named(tmp_path):
+    with SessionStore.open(tmp_path / "h.sqlite3") as store:
+        store.save_report(make_report(source="<script>alert(1)</script>.mp4"))
+        html = html_report(collect(store))
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;.mp4" in html
+
+
+def test_html_for_an_empty_period_says_so(store):
+    html = html_report(collect(store, date(2025, 1, 1), date(2025, 1, 31)))
+    assert "No sessions were saved in this period." in html and "<table" not in html
