@@ -162,6 +162,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_routines(args: argparse.Namespace) -> int:
+    from .routines import load_all_routines, load_routine
+    from .specs import StepMotion, load_all_specs
+
+    specs = load_all_specs()
+    if args.files:
+        for path in args.files:
+            routine = load_routine(path, specs)
+            print(f"{path}: ok ({routine.id}: {len(routine.steps)} exercises)")
+        return 0
+    for routine in load_all_routines(specs=specs).values():
+        print(f"{routine.id}: {routine.title}" + (f" ({routine.frequency})" if routine.frequency else ""))
+        for step in routine.steps:
+            walking = isinstance(specs[step.exercise].motion, StepMotion)
+            each = " each way" if walking else (" per side" if step.per_side else "")
+            hold = f", hold {step.hold_s:g} s" if step.hold_s else ""
+            print(f"  {step.exercise}: {step.sets} x {step.reps}{each}{hold}, rest {step.rest_s:g} s")
+    return 0
+
+
 def _cmd_exercises(args: argparse.Namespace) -> int:
     from .specs import load_all_specs
 
@@ -271,6 +291,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exercise", "-e", default="prone_press_up")
     p.add_argument("--model", metavar="PATH")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("routines", help="list the routines, or check routine files")
+    p.add_argument("files", nargs="*", metavar="FILE", help="routine files to check (default: list the bundled ones)")
+    p.set_defaults(func=_cmd_routines)
 
     p = sub.add_parser("history", help="list saved sessions (filter by date, exercise, source)")
     _add_date_options(p)

@@ -13,6 +13,7 @@ import pytest
 
 import formcheck.pipeline
 from formcheck.cli import main
+from formcheck.routines import default_routines_dir
 from formcheck.storage import SessionStore
 
 from history_reports import make_report
@@ -162,3 +163,19 @@ def test_analyze_saves_to_the_default_database(fake_analysis, capsys, monkeypatc
     assert code == 0 and f"({db})" in out
     with SessionStore.open() as store:
         assert len(store.sessions()) == 1
+
+
+# ---------------------------------------------------------------------- routines
+def test_routines_are_listed_and_checked(capsys, tmp_path):
+    code, out, _ = _run(capsys, "routines")
+    assert code == 0
+    assert "ql_routine: QL routine: dynamic side stretch, then butt walks (at least 3-4 times a week)" in out
+    assert "  seated_side_stretch: 1 x 5 per side, hold 5 s, rest 30 s\n  butt_walk: 2-3 x 8-10 each way" in out
+    bundled = default_routines_dir() / "ql_routine.yaml"
+    code, out, _ = _run(capsys, "routines", str(bundled))
+    assert code == 0 and out == f"{bundled}: ok (ql_routine: 2 exercises)\n"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: broken\ntitle: Broken\nsummary: Not a good routine at all.\nsource: tests\n"
+                      "steps:\n  - exercise: bridge\n    reps: 10\n    per_side: true\n", encoding="utf-8")
+    code, out, err = _run(capsys, "routines", str(broken))
+    assert code == 2 and err == f"error: {broken}: steps[0].per_side: bridge is not counted per side\n"

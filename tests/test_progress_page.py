@@ -100,3 +100,47 @@ def test_routine_widget_shows_the_rest_countdown_and_moves_on():
     at.button(key="routine-advance").click().run()  # skip the rest
     assert not at.exception and not at.metric
     assert at.session_state["runner"].phase == "exercise"
+
+
+def _save_live(db_path: str, live_session: int) -> None:
+    import streamlit as st
+
+    from formcheck.storage import SessionStore
+    from formcheck.ui.progress_page import save_live_report
+    from history_reports import make_report
+
+    with SessionStore.open(db_path) as store:
+        st.text(f"saved {save_live_report(store, make_report(duration_s=60.0), live_session, routine='ql_routine')}")
+
+
+def test_a_live_session_is_saved_once_per_browser_session(tmp_path):
+    db = str(tmp_path / "live.sqlite3")
+    at = AppTest.from_function(_save_live, args=(db, 1)).run()
+    assert not at.exception and at.text[0].value == "saved 1"
+    at.run()  # a rerun shows the same finished session again: not saved twice
+    assert at.text[0].value == "saved 1"
+    other_browser = AppTest.from_function(_save_live, args=(db, 1)).run()
+    assert other_browser.text[0].value == "saved 2"
+    with SessionStore.open(db) as store:
+        records = store.sessions()
+    assert [(r.source_kind, r.routine) for r in records] == [("live", "ql_routine")] * 2
+    age = datetime.now().astimezone() - records[0].started_at
+    assert timedelta(seconds=55) <= age <= timedelta(seconds=120)  # it started a minute before it was saved
+
+
+def _open_history() -> None:
+    import streamlit as st
+
+    from formcheck.ui.progress_page import history_store
+
+    store = history_store()
+    st.text(str(store.path) if store else "none")
+
+
+def test_the_app_history_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "app.sqlite3"))
+    at = AppTest.from_function(_open_history).run()
+    assert at.text[0].value == str(tmp_path / "app.sqlite3")
+    monkeypatch.setenv("FORMCHECK_DB", str(tmp_path))  # a folder: warned about, the page goes on
+    at = AppTest.from_function(_open_history).run()
+    assert not at.exception and at.text[0].value == "none" and "Sessions are not being saved" in at.warning[0].value

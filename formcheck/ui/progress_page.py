@@ -7,7 +7,9 @@ without Streamlit; `render_progress_page(store)` draws it.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Sequence
 
 import altair as alt
@@ -15,8 +17,9 @@ import pandas as pd
 import streamlit as st
 
 from formcheck.specs import ExerciseSpec, SpecError, load_all_specs
-from formcheck.storage import (SessionRecord, SessionStore, Period, period_totals, practice_streaks, this_week,
-                               weekly_target)
+from formcheck.report import Report
+from formcheck.storage import (Period, SessionRecord, SessionStore, StorageError, default_db_path, period_totals,
+                               practice_streaks, this_week, video_source_key, weekly_target)
 
 # Seeds 001/002 ask for practice "at least 3 to 4 times weekly": the overall weekly streak uses 3.
 OVERALL_WEEKLY_TARGET = 3
@@ -24,6 +27,42 @@ _RANGES = {"Last 4 weeks": 28, "Last 12 weeks": 84, "Last year": 365, "Everythin
 _PROGRESS_COLUMNS = ["period", "exercise", "sessions", "practice days", "count", "held (s)", "fault rate (%)"]
 
 
+HISTORY_TOKEN_KEY = "history_token"
+
+
+# ---------------------------------------------------------------------- the app's history database
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> SessionStore:
+    # One store per process: it is thread-safe (one lock) and every browser session shares the file.
+    return SessionStore.open(path)
+
+
+def history_store() -> SessionStore | None:
+    """The history database ($FORMCHECK_DB or the user's data folder), opened once per process;
+    None, with a warning on the page, when it cannot be opened (the app still works without it)."""
+    try:
+        return _open_store(str(default_db_path()))
+    except StorageError as exc:
+        st.warning(f"Sessions are not being saved: {exc}")
+        return None
+
+
+def save_live_report(store: SessionStore, report: Report, live_session: int, routine: str | None = None) -> int:
+    """Save a finished live session once, however often the page reruns: `live_session` is the
+    LiveSnapshot.session counter, made unique per browser session by a token kept in session_state."""
+    token = st.session_state.setdefault(HISTORY_TOKEN_KEY, uuid.uuid4().hex)
+    started = datetime.now() - timedelta(seconds=report.duration_s)
+    return store.save_report(report, source_kind="live", started_at=started, routine=routine,
+                             source_key=f"live:{token}:{live_session}")
+
+
+def save_video_report(store: SessionStore, report: Report, path: str | Path, settings: str = "") -> int:
+    """Save the analysis of the user's own video once per recording (not for the bundled samples:
+    they are not the user's practice). `settings` tells apart analyses that differ, e.g. a spec hash."""
+    return store.save_report(report, source_kind="video", source_key=video_source_key(path, report.exercise, settings))
+
+
+# ---------------------------------------------------------------------- the page
 def progress_frame(records: Sequence[SessionRecord], period: Period = "day") -> pd.DataFrame:
     """One row per exercise and day (or week): sessions, count (repetitions and holds, or steps),
     seconds held and the share of counted movements with a form fault."""
