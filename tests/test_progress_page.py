@@ -113,6 +113,23 @@ def _save_live(db_path: str, live_session: int) -> None:
         st.text(f"saved {save_live_report(store, make_report(duration_s=60.0), live_session, routine='ql_routine')}")
 
 
+def _save_empty_live(db_path: str) -> None:
+    import streamlit as st
+
+    from formcheck.storage import SessionStore
+    from formcheck.ui.progress_page import save_live_report
+    from history_reports import make_report
+
+    with SessionStore.open(db_path) as store:
+        nobody = make_report(reps=0).model_copy(update={"frames_with_pose": 0})
+        st.text(f"saved {save_live_report(store, nobody, 1)}")
+
+
+def test_a_live_session_without_anyone_in_view_is_not_saved(tmp_path):
+    at = AppTest.from_function(_save_empty_live, args=(str(tmp_path / "live.sqlite3"),)).run()
+    assert not at.exception and at.text[0].value == "saved None"
+
+
 def test_a_live_session_is_saved_once_per_browser_session(tmp_path):
     db = str(tmp_path / "live.sqlite3")
     at = AppTest.from_function(_save_live, args=(db, 1)).run()

@@ -12,7 +12,7 @@ from formcheck.engine import FrameState
 from formcheck.routines import (CountRange, Routine, RoutineError, default_routines_dir, find_routine,
                                 load_all_routines, load_routine)
 from formcheck.specs import load_all_specs
-from formcheck.ui.routine_runner import RoutineRunner
+from formcheck.ui.routine_runner import RoutineRunner, follow_live_state
 
 SPECS = load_all_specs()
 
@@ -197,3 +197,16 @@ def test_a_restarted_analyzer_counts_from_zero_again():
 def test_a_runner_needs_the_specs_of_its_exercises():
     with pytest.raises(ValueError, match="not loaded: bridge"):
         RoutineRunner(_routine({"exercise": "bridge", "reps": 3}), {k: v for k, v in SPECS.items() if k != "bridge"})
+
+
+def test_following_the_live_page_says_when_to_switch_exercise():
+    runner = RoutineRunner(_routine({"exercise": "bridge", "reps": 2, "rest_s": 30},
+                                    {"exercise": "superman", "reps": 2, "rest_s": 0}), SPECS)
+    assert not follow_live_state(runner, _state(1, reps=1), "bridge", now=100.0)
+    assert follow_live_state(runner, _state(2, reps=2), "bridge", now=101.0)  # done: set up for superman now
+    assert runner.phase == "rest" and runner.view(101.0).rest_remaining_s == 30.0
+    # The page switched; no frame yet from the new analyzer: the rest still counts down on the clock.
+    assert not follow_live_state(runner, None, "superman", now=131.0)
+    assert runner.phase == "exercise"
+    follow_live_state(runner, _state(5, reps=2), "superman", now=140.0)
+    assert runner.phase == "done" and not follow_live_state(runner, None, "superman", now=141.0)

@@ -47,9 +47,13 @@ def history_store() -> SessionStore | None:
         return None
 
 
-def save_live_report(store: SessionStore, report: Report, live_session: int, routine: str | None = None) -> int:
+def save_live_report(store: SessionStore, report: Report, live_session: int, routine: str | None = None
+                     ) -> int | None:
     """Save a finished live session once, however often the page reruns: `live_session` is the
-    LiveSnapshot.session counter, made unique per browser session by a token kept in session_state."""
+    LiveSnapshot.session counter, made unique per browser session by a token kept in session_state.
+    A session in which the camera never saw anyone is not practice: it is not saved (None)."""
+    if report.frames_with_pose == 0:
+        return None
     token = st.session_state.setdefault(HISTORY_TOKEN_KEY, uuid.uuid4().hex)
     started = datetime.now() - timedelta(seconds=report.duration_s)
     return store.save_report(report, source_kind="live", started_at=started, routine=routine,

@@ -213,6 +213,16 @@ class RoutineRunner:
         )
 
 
+def follow_live_state(runner: RoutineRunner, state: FrameState | None, analysed_exercise: str, now: float) -> bool:
+    """One poll of the live page: feed the newest state (or just let time pass) and say whether the
+    live analysis must switch to `runner.exercise` (True), e.g. at the start of the rest before it."""
+    if state is not None:
+        runner.on_frame_state(state, exercise=analysed_exercise, now=now)
+    else:
+        runner.tick(now)
+    return runner.phase != "done" and runner.exercise != analysed_exercise
+
+
 # ---------------------------------------------------------------------- Streamlit widgets
 RUNNER_KEY = "routine_runner"
 NO_ROUTINE = "No routine: one exercise"
