@@ -321,7 +321,7 @@ def test_a_failing_migration_leaves_the_old_database_untouched(db, monkeypatch):
     broken = store_module.MIGRATIONS[:1] + (
         Migration(2, "half-good", ("ALTER TABLE sessions ADD COLUMN routine TEXT", "THIS IS NOT SQL")),)
     monkeypatch.setattr(store_module, "MIGRATIONS", broken)
-    with pytest.raises(StorageError):
+    with pytest.raises(StorageError, match="could not upgrade the history to schema version 2 .*left as it was"):
         SessionStore.open(db)
     raw = _raw(db)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == 1

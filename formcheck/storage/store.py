@@ -149,13 +149,17 @@ class SessionStore:
         for migration in MIGRATIONS:
             if migration.version <= found:
                 continue
-            with self._lock, self._transaction():
-                # Read again inside the write lock: another process may have migrated meanwhile.
-                if self.schema_version >= migration.version:
-                    continue
-                for statement in migration.statements:
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {migration.version:d}")
+            try:
+                with self._lock, self._transaction():
+                    # Read again inside the write lock: another process may have migrated meanwhile.
+                    if self.schema_version >= migration.version:
+                        continue
+                    for statement in migration.statements:
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {migration.version:d}")
+            except sqlite3.Error as exc:
+                raise StorageError(f"{self.path}: could not upgrade the history to schema version "
+                                   f"{migration.version} ({exc}); the file was left as it was") from None
 
     @property
     def schema_version(self) -> int:
