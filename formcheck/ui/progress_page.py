@@ -100,9 +100,11 @@ def _chart(frame: pd.DataFrame, column: str, title: str, period: Period, bars: b
     ).properties(height=200)
 
 
-def render_progress_page(store: SessionStore, today: date | None = None) -> None:
+def render_progress_page(store: SessionStore, today: date | None = None,
+                         specs: dict[str, ExerciseSpec] | None = None) -> None:
+    """The page; `specs` (titles and prescribed frequencies) default to the bundled exercise specs."""
     today = today or date.today()
-    specs = _specs()
+    specs = specs if specs is not None else _specs()
     targets = weekly_targets(specs)
     span_label = st.selectbox("Period", list(_RANGES), index=1, key="progress_range")
     days = _RANGES[span_label]
