@@ -17,7 +17,7 @@ from .report_view import show_report
 from .sound import tone_html
 
 PROCESSOR_KEY = "live_processor"
-HEARD_KEY = "live_heard"  # (session, last event seq) already sounded
+HEARD_KEY = "live_heard"  # (session, last event seq sounded, the snippet that sounded it)
 POLL_S = 0.5
 _PHASES = {
     "no_person": "looking for you",
@@ -152,14 +152,18 @@ def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
 
 
 def _sound(snapshot: LiveSnapshot) -> None:
-    heard_session, heard_seq = st.session_state.get(HEARD_KEY, (0, 0))
+    """Sound the newest events once. The tone's snippet stays on the page until the next one: removed
+    at the next poll, its iframe could go before a loaded-down browser ran it (a missed chime)."""
+    heard_session, heard_seq, html = st.session_state.get(HEARD_KEY, (0, 0, None))
     if heard_session != snapshot.session:
-        heard_seq = 0
+        heard_seq, html = 0, None
     fresh = [e for e in snapshot.events if e.seq > heard_seq]
-    if not fresh:
-        return
-    st.session_state[HEARD_KEY] = (snapshot.session, fresh[-1].seq)
-    kind = "fault" if any(e.kind == "fault" for e in fresh) else "count"
-    if kind == "count" and not any(e.kind in ("rep", "hold", "step") for e in fresh):
-        return  # a partial attempt earns no chime
-    components.html(tone_html(kind, fresh[-1].seq), height=0)
+    if fresh:
+        heard_seq = fresh[-1].seq
+        if any(e.kind == "fault" for e in fresh):
+            html = tone_html("fault", heard_seq)
+        elif any(e.kind in ("rep", "hold", "step") for e in fresh):  # a partial attempt earns no chime
+            html = tone_html("count", heard_seq)
+    st.session_state[HEARD_KEY] = (snapshot.session, heard_seq, html)
+    if html is not None:
+        components.html(html, height=0)

@@ -89,12 +89,21 @@ def save_metrics(name: str, values: dict) -> None:
             out.write(json.dumps({"test": name, **values}) + "\n")
 
 
-def test_live_camera_counts_the_clips_repetitions(app_server, launch_chromium, tmp_path):
+@pytest.fixture
+def fake_camera(tmp_path):
+    """The shortest clean clip as a y4m for Chromium's fake camera; deleted afterwards (raw video of
+    a 40 s clip is ~350 MB, and pytest keeps the last runs' temporary folders)."""
     clip = shortest_clean_clip()
+    camera = write_fake_camera_y4m(clip.path, tmp_path / "camera.y4m", LEAD_S, TAIL_S)
+    yield clip, camera
+    camera.path.unlink(missing_ok=True)
+
+
+def test_live_camera_counts_the_clips_repetitions(app_server, launch_chromium, fake_camera):
+    clip, camera = fake_camera
     spec = find_spec(clip.exercise)
     label = "Holds" if spec.motion.kind == "holds" else "Repetitions"
     expected = clip.expected_reps
-    camera = write_fake_camera_y4m(clip.path, tmp_path / "camera.y4m", LEAD_S, TAIL_S)
     browser = launch_chromium("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                               f"--use-file-for-fake-video-capture={camera.path}")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
