@@ -9,12 +9,14 @@ from __future__ import annotations
 import streamlit as st
 
 from formcheck.ui import live_page, video_page
+from formcheck.ui.progress_page import history_store, render_progress_page
 from formcheck.ui.catalog import load_catalog
 from formcheck.ui.samples import SampleClip, default_sample, list_samples, samples_signature
 from formcheck.ui.sidebar import exercise_picker
 
-VIDEO_PAGE, LIVE_PAGE = "Analyse a video", "Live"
-PAGES = {"video": VIDEO_PAGE, "live": LIVE_PAGE}  # as written in a link: ?page=live&exercise=bridge
+VIDEO_PAGE, LIVE_PAGE, PROGRESS_PAGE = "Analyse a video", "Live", "Progress"
+# As written in a link: ?page=live&exercise=bridge
+PAGES = {"video": VIDEO_PAGE, "live": LIVE_PAGE, "progress": PROGRESS_PAGE}
 
 st.set_page_config(page_title="formcheck", page_icon="🧘", layout="wide")
 
@@ -40,14 +42,18 @@ if "page" not in st.session_state:
         st.session_state["exercise"] = linked
 spec = exercise_picker(catalog, default=first_clip.exercise if first_clip else None)
 
-page = st.radio("Page", [VIDEO_PAGE, LIVE_PAGE], horizontal=True, key="page", label_visibility="collapsed")
+page = st.radio("Page", list(PAGES.values()), horizontal=True, key="page", label_visibility="collapsed")
 # Keep the address bar a link to what is on screen.
 st.query_params.update({"page": next(k for k, v in PAGES.items() if v == page), **({"exercise": spec.id} if spec else {})})
-if spec is None:
+if page == PROGRESS_PAGE:
+    store = history_store()
+    if store is not None:
+        render_progress_page(store, specs=catalog.specs)
+elif spec is None:
     st.error("There is no exercise to check: every exercise spec failed to load (see the sidebar).")
 elif page == LIVE_PAGE:
-    live_page.render(spec)
+    live_page.render(spec, history_store)
 else:
-    video_page.render(spec, samples, first_clip)
+    video_page.render(spec, samples, first_clip, history_store)
 st.caption("formcheck gives feedback on form; it is not a diagnosis. Stop if an exercise hurts and ask a "
            "clinician about persistent or severe back pain.")

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from formcheck.specs import ExerciseSpec, StepMotion
+from formcheck.storage import SessionStore
 
+from .history import keep_in_history
 from .ice import IceConfigError, ice_servers
 from .live_processor import LiveProcessor, LiveSnapshot
+from .progress_page import save_live_report
 from .report_view import show_report
 from .sound import tone_html
 
@@ -31,7 +34,8 @@ _PHASES = {
 }
 
 
-def render(spec: ExerciseSpec) -> None:
+def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] | None = None) -> None:
+    """`open_history` gives the history database finished sessions are saved to."""
     processor = _session_processor(spec)
     mirror_col, sound_col, _ = st.columns([1, 1, 2])
     processor.mirror = mirror_col.toggle(
@@ -68,6 +72,9 @@ def render(spec: ExerciseSpec) -> None:
             times = [t for t, _ in snapshot.series]
             values = [v for _, v in snapshot.series]
             show_report(snapshot.report, spec, times, values, key="live")
+            if open_history is not None:
+                report, session = snapshot.report, snapshot.session
+                keep_in_history(open_history, lambda store: save_live_report(store, report, session))
         else:
             view = "side-on to" if spec.camera.view == "side" else "facing"
             panel_col.info(f"Press START and allow the camera. Set up {view} the camera: {spec.camera.placement.strip()} "

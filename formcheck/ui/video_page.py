@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import streamlit as st
 
+from formcheck.storage import SessionStore
+
 from formcheck.specs import ExerciseSpec
 
-from .analysis import analyse, error_message, save_upload
+from .analysis import analyse, error_message, save_upload, spec_key
+from .history import keep_in_history
+from .progress_page import save_video_report
 from .report_view import show_report
 from .samples import VIDEO_SUFFIXES, SampleClip
 
@@ -16,7 +21,10 @@ SOURCE_KEY = "video_source"
 SAMPLE_SOURCE, UPLOAD_SOURCE = "A sample clip", "Your own video"
 
 
-def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleClip | None) -> None:
+def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleClip | None,
+           open_history: Callable[[], SessionStore | None] | None = None) -> None:
+    """`open_history` gives the history database that analyses of the user's own videos are saved
+    to (the bundled samples are not the user's practice and are not saved)."""
     if SOURCE_KEY not in st.session_state and st.query_params.get("source") == "upload":
         st.session_state[SOURCE_KEY] = UPLOAD_SOURCE  # a link straight to the upload (?source=upload)
     source = st.radio("Video to analyse", [SAMPLE_SOURCE, UPLOAD_SOURCE], horizontal=True, key=SOURCE_KEY,
@@ -36,6 +44,8 @@ def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleCl
         return
     st.subheader(f"{spec.title}: {label}")
     show_report(result.report, spec, result.times, result.values, key="video", video=result.annotated_mp4)
+    if source == UPLOAD_SOURCE and open_history is not None:
+        keep_in_history(open_history, lambda store: save_video_report(store, result.report, path, spec_key(spec)))
 
 
 def _pick_sample(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleClip | None

@@ -56,3 +56,15 @@ def write_not_a_video(path: Path) -> Path:
     rng = np.random.default_rng(7)
     path.write_bytes(b"this is not a video\n" + rng.integers(0, 256, 4096, dtype=np.uint8).tobytes())
     return path
+
+
+def write_first_seconds(source: Path, target: Path, seconds: float) -> Path:
+    """The start of a clip as its own H.264 mp4 (a quick upload with a real person in it)."""
+    from formcheck.video import VideoWriter, iter_frames
+
+    with VideoWriter(target, fps=15) as writer:
+        for frame in iter_frames(source):
+            if frame.timestamp_s >= seconds:
+                break
+            writer.write(frame.image, frame.timestamp_s)
+    return target

@@ -13,7 +13,7 @@ from formcheck.specs import default_specs_dir, find_spec
 from formcheck.ui.catalog import load_catalog
 from formcheck.ui.samples import default_sample, list_samples
 
-from fake_camera import write_not_a_video
+from fake_camera import write_first_seconds, write_not_a_video
 from fixtures import write_indexed_clip
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -110,6 +110,36 @@ def test_a_video_without_a_person_gives_a_readable_error(tmp_path):
     assert len(at.error) == 1
     # The message names the user's own file, not the app's stored copy.
     assert at.error[0].value.startswith("Could not analyse my exercise.mp4: no person found in 'my exercise.mp4'")
+
+
+@pytest.mark.slow
+def test_an_analysed_upload_is_saved_once_and_shows_on_the_progress_page(tmp_path, monkeypatch):
+    from formcheck.storage import SessionStore
+
+    monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "history.sqlite3"))
+    clip = default_sample(list_samples(), load_catalog().specs)
+    if clip is None:
+        pytest.fail("sample_videos/ holds no clip of an exercise with a spec")
+    upload = write_first_seconds(clip.path, tmp_path / "start.mp4", 4.0)
+    at = app(video_source="Your own video", exercise=clip.exercise).run()
+    at.file_uploader(key="upload").set_value(("my session.mp4", upload.read_bytes(), "video/mp4")).run()
+    assert_no_exception(at)
+    assert not at.error
+    assert "Saved to your history: see the Progress page." in [c.value for c in at.caption]
+    at.run()  # a rerun shows the same analysis: it must not be saved again
+    at.radio(key="page").set_value("Progress").run()
+    assert_no_exception(at)
+    assert not any("No sessions saved yet" in i.value for i in at.info)
+    with SessionStore.open(tmp_path / "history.sqlite3") as store:
+        sessions = store.sessions()
+    assert [(s.exercise, s.source_kind) for s in sessions] == [(clip.exercise, "video")]
+
+
+def test_the_progress_page_without_history_says_how_it_fills(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "empty.sqlite3"))
+    at = app(page="Progress").run(timeout=60)
+    assert_no_exception(at)
+    assert any("No sessions saved yet" in i.value for i in at.info)
 
 
 def test_a_broken_spec_is_reported_and_the_other_exercises_still_work(tmp_path, monkeypatch):
