@@ -13,11 +13,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .specs import ExerciseSpec, SpecError, StepMotion, default_specs_dir, load_all_specs
-from .specs.loader import _first_error  # the specs' message style: "field: problem"
+from .specs.loader import load_yaml_model  # the specs' file handling and message style
 
 ROUTINES_SUBDIR = "routines"
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*$")
@@ -123,27 +122,7 @@ def _check_against_specs(path: Path, routine: Routine, specs: dict[str, Exercise
 def load_routine(path: str | Path, specs: dict[str, ExerciseSpec] | None = None) -> Routine:
     """Load and validate one routine; `specs` defaults to every bundled exercise spec."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RoutineError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RoutineError(f"{path}: cannot read: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise RoutineError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', None) or 'invalid YAML'}"
-                           ) from None
-    if not isinstance(data, dict):
-        raise RoutineError(f"{path}: expected a mapping of fields at the top level")
-    try:
-        routine = Routine.model_validate(data)
-    except ValidationError as exc:
-        raise RoutineError(f"{path}: {_first_error(exc)}") from None
-    if routine.id != path.stem:
-        raise RoutineError(f"{path}: id: '{routine.id}' must match the file name '{path.stem}'")
+    routine = load_yaml_model(path, Routine, RoutineError)
     return _check_against_specs(path, routine, specs if specs is not None else load_all_specs())
 
 

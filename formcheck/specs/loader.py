@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .schema import ExerciseSpec
 
@@ -51,30 +52,39 @@ def _first_error(err: ValidationError) -> str:
     return f"{_field_path(tuple(first['loc']))}: {message}{suffix}"
 
 
-def load_spec(path: str | Path) -> ExerciseSpec:
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def load_yaml_model(path: str | Path, model: type[ModelT], error: type[Exception]) -> ModelT:
+    """Read a YAML file into a pydantic model whose `id` must match the file name. Every problem
+    raises `error` with one line naming the file, the field and what is wrong."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError(f"{path}: file not found") from None
+        raise error(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from None
+        raise error(f"{path}: cannot read: {exc}") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise SpecError(f"{path}: not valid YAML{where}: {problem}") from None
+        raise error(f"{path}: not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
-        raise SpecError(f"{path}: expected a mapping of fields at the top level")
+        raise error(f"{path}: expected a mapping of fields at the top level")
     try:
-        spec = ExerciseSpec.model_validate(data)
+        loaded = model.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(f"{path}: {_first_error(exc)}") from None
-    if spec.id != path.stem:
-        raise SpecError(f"{path}: id: '{spec.id}' must match the file name '{path.stem}'")
-    return spec
+        raise error(f"{path}: {_first_error(exc)}") from None
+    if loaded.id != path.stem:  # type: ignore[attr-defined]
+        raise error(f"{path}: id: '{loaded.id}' must match the file name '{path.stem}'")  # type: ignore[attr-defined]
+    return loaded
+
+
+def load_spec(path: str | Path) -> ExerciseSpec:
+    return load_yaml_model(path, ExerciseSpec, SpecError)
 
 
 def load_all_specs(directory: str | Path | None = None) -> dict[str, ExerciseSpec]:
