@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from formcheck.routines import RoutineError, load_all_routines
 from formcheck.ui import live_page, video_page
 from formcheck.ui.progress_page import history_store, render_progress_page
+from formcheck.ui.routine_runner import RUNNER_KEY, RoutineRunner
 from formcheck.ui.catalog import load_catalog
 from formcheck.ui.samples import SampleClip, default_sample, list_samples, samples_signature
 from formcheck.ui.sidebar import exercise_picker
@@ -40,7 +42,20 @@ if "page" not in st.session_state:
     linked = st.query_params.get("exercise")
     if linked in catalog.specs:
         st.session_state["exercise"] = linked
+runner = st.session_state.get(RUNNER_KEY)
+routine_leads = (st.session_state.get("page") == LIVE_PAGE and isinstance(runner, RoutineRunner)
+                 and runner.phase != "done" and runner.exercise in catalog.specs)
+if routine_leads:
+    # A routine on the live page chooses the exercise; set before the picker is drawn.
+    st.session_state["exercise"] = runner.exercise
 spec = exercise_picker(catalog, default=first_clip.exercise if first_clip else None)
+if routine_leads:
+    st.sidebar.caption(f"The routine \"{runner.routine.title}\" chooses the exercise.")
+try:
+    routines = load_all_routines(specs=catalog.specs)
+except RoutineError as exc:
+    st.sidebar.warning(f"Routines are unavailable: {exc}")
+    routines = {}
 
 page = st.radio("Page", list(PAGES.values()), horizontal=True, key="page", label_visibility="collapsed")
 # Keep the address bar a link to what is on screen.
@@ -52,7 +67,7 @@ if page == PROGRESS_PAGE:
 elif spec is None:
     st.error("There is no exercise to check: every exercise spec failed to load (see the sidebar).")
 elif page == LIVE_PAGE:
-    live_page.render(spec, history_store)
+    live_page.render(spec, history_store, catalog.specs, routines)
 else:
     video_page.render(spec, samples, first_clip, history_store)
 st.caption("formcheck gives feedback on form; it is not a diagnosis. Stop if an exercise hurts and ask a "

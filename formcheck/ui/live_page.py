@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, Callable, Mapping
 
 import streamlit as st
-import streamlit.components.v1 as components
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from formcheck.specs import ExerciseSpec, StepMotion
+from formcheck.routines import Routine
+from formcheck.specs import ExerciseSpec
 from formcheck.storage import SessionStore
 
 from .history import keep_in_history
@@ -17,6 +18,7 @@ from .ice import IceConfigError, ice_servers
 from .live_processor import LiveProcessor, LiveSnapshot
 from .progress_page import save_live_report
 from .report_view import show_report
+from .routine_runner import RoutineRunner, follow_live_state, pick_routine, show_routine_runner
 from .sound import tone_html
 
 PROCESSOR_KEY = "live_processor"
@@ -34,10 +36,24 @@ _PHASES = {
 }
 
 
-def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] | None = None) -> None:
-    """`open_history` gives the history database finished sessions are saved to."""
-    processor = _session_processor(spec)
-    mirror_col, sound_col, _ = st.columns([1, 1, 2])
+def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] | None = None,
+           specs: Mapping[str, ExerciseSpec] | None = None, routines: Mapping[str, Routine] | None = None) -> None:
+    """`open_history` gives the history database finished sessions are saved to; with `routines`
+    (and the `specs` they use) the page can lead the person through a routine, exercise by exercise."""
+    mirror_col, sound_col, routine_col = st.columns([1, 1, 2])
+    runner = None
+    if routines and specs:
+        with routine_col:
+            runner = pick_routine(dict(routines), dict(specs))
+        if runner is not None and runner.phase != "done" and runner.exercise != spec.id:
+            st.rerun()  # the app moves the exercise picker to the routine's exercise first
+    hold_target = runner.hold_s if runner is not None and runner.phase != "done" else None
+    processor = _session_processor(spec, hold_target)
+    routine_id = runner.routine.id if runner is not None else None
+    for session, report in processor.take_switched():
+        if open_history is not None:
+            keep_in_history(open_history, lambda store: save_live_report(store, report, session, routine=routine_id),
+                            quietly=True)
     processor.mirror = mirror_col.toggle(
         "Mirror the picture", value=True, key="live_mirror",
         help="Show the picture like a mirror. Only the display is flipped: left and right stay correct.")
@@ -64,7 +80,7 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
     else:
         processor.stop()
     with panel_col:
-        _live_panel(processor, spec, playing, sound_on)
+        _live_panel(processor, spec, playing, sound_on, runner)
     if not playing:
         snapshot = processor.snapshot()
         if snapshot.report is not None:
@@ -74,7 +90,8 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
             show_report(snapshot.report, spec, times, values, key="live")
             if open_history is not None:
                 report, session = snapshot.report, snapshot.session
-                keep_in_history(open_history, lambda store: save_live_report(store, report, session))
+                keep_in_history(open_history,
+                                lambda store: save_live_report(store, report, session, routine=routine_id))
         else:
             view = "side-on to" if spec.camera.view == "side" else "facing"
             panel_col.info(f"Press START and allow the camera. Set up {view} the camera: {spec.camera.placement.strip()} "
@@ -82,15 +99,14 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
                     "still for a moment.")
 
 
-def _session_processor(spec: ExerciseSpec) -> LiveProcessor:
+def _session_processor(spec: ExerciseSpec, hold_target_s: float | None) -> LiveProcessor:
     # One per browser session (session_state), never module-level: the pose tracker and the
     # analyzer carry one person's state from frame to frame.
     processor = st.session_state.get(PROCESSOR_KEY)
     if not isinstance(processor, LiveProcessor):
         processor = LiveProcessor(spec)
         st.session_state[PROCESSOR_KEY] = processor
-    else:
-        processor.set_spec(spec)
+    processor.set_spec(spec, hold_target_s)
     return processor
 
 
@@ -109,34 +125,52 @@ def _secrets() -> Mapping[str, Any] | None:
         return None
 
 
-def _live_panel(processor: LiveProcessor, spec: ExerciseSpec, playing: bool, sound_on: bool) -> None:
+def _live_panel(processor: LiveProcessor, spec: ExerciseSpec, playing: bool, sound_on: bool,
+                runner: RoutineRunner | None) -> None:
     @st.fragment(run_every=POLL_S if playing else None)
     def panel() -> None:
-        snapshot = processor.snapshot()
-        if not snapshot.active:
-            return
-        if snapshot.error:
-            st.error(f"The live analysis stopped working: {snapshot.error}")
-        if snapshot.state is None:
-            st.info("Waiting for the first camera frames ...")
-            return
-        _live_metrics(snapshot, spec)
-        if sound_on:
-            _sound(snapshot)
+        try:
+            _panel_body(processor, spec, sound_on, runner)
+        except Exception as exc:  # a bug here must not put a traceback on the page (st.rerun is no Exception)
+            st.error(f"The live panel failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
 
     panel()
+
+
+def _panel_body(processor: LiveProcessor, spec: ExerciseSpec, sound_on: bool, runner: RoutineRunner | None) -> None:
+    snapshot = processor.snapshot()
+    if runner is not None:
+        now = time.monotonic()
+        if follow_live_state(runner, snapshot.state if snapshot.active else None, processor.spec.id, now):
+            st.rerun(scope="app")  # next exercise: the whole page follows (picker, guidance, analyzer)
+        show_routine_runner(runner, now)
+    if not snapshot.active:
+        return
+    if snapshot.error:
+        st.error(f"The live analysis stopped working: {snapshot.error}")
+    if snapshot.state is None:
+        st.info("Waiting for the first camera frames ...")
+        return
+    _live_metrics(snapshot, spec)
+    if sound_on:
+        _sound(snapshot)
+
+
+def count_label(spec: ExerciseSpec) -> str:
+    """What the exercise counts, as the metric's label."""
+    return {"steps": "Steps", "holds": "Holds", "paced": "Holds"}.get(spec.motion.kind, "Repetitions")
 
 
 def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
     state = snapshot.state
     assert state is not None
     cols = st.columns(2)
-    if isinstance(spec.motion, StepMotion):
-        cols[0].metric("Steps", f"{state.steps_forward} fwd / {state.steps_backward} back")
+    label = count_label(spec)
+    if label == "Steps":
+        cols[0].metric(label, f"{state.steps_forward} fwd / {state.steps_backward} back")
     else:
-        label = "Holds" if spec.motion.kind == "holds" else "Repetitions"
         value = str(state.reps)
-        if spec.motion.per_side:
+        if getattr(spec.motion, "per_side", False):
             value += f" (L {state.reps_by_side.get('left', 0)}, R {state.reps_by_side.get('right', 0)})"
         cols[0].metric(label, value)
     phase = _PHASES.get(state.phase, state.phase)
@@ -154,7 +188,7 @@ def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
     elif state.calibrated:
         st.success("Tracking: keep going.")
     target = spec.dosage.reps
-    if target and not isinstance(spec.motion, StepMotion):
+    if target and label != "Steps":
         st.progress(min(1.0, state.reps / target), text=f"Set: {state.reps} of {target}")
 
 
@@ -173,4 +207,4 @@ def _sound(snapshot: LiveSnapshot) -> None:
             html = tone_html("count", heard_seq)
     st.session_state[HEARD_KEY] = (snapshot.session, heard_seq, html)
     if html is not None:
-        components.html(html, height=0)
+        st.iframe(html, height=1)  # nothing to see: the snippet only plays its tone

@@ -74,8 +74,10 @@ class LiveProcessor:
         self._estimator: PoseEstimator | None = None
         self.mirror = False  # flips what is shown, never what is analysed
         self._spec = spec
+        self._hold_target_s: float | None = None
         self._annotator = Annotator(spec)
         self._analyzer: Analyzer | None = None
+        self._switched: list[tuple[int, Report]] = []
         self._active = False
         self._session = 0
         self._session_t0: float | None = None  # stream time of the session's first frame
@@ -96,15 +98,27 @@ class LiveProcessor:
     def spec(self) -> ExerciseSpec:
         return self._spec
 
-    def set_spec(self, spec: ExerciseSpec) -> None:
-        """Switch exercise; a session in progress is dropped (its counts belong to the old one)."""
+    def set_spec(self, spec: ExerciseSpec, hold_target_s: float | None = None) -> None:
+        """Switch exercise (or hold target). A session in progress goes on with the new exercise; what
+        was done of the old one is finished into a report that `take_switched()` hands out, so a
+        routine's earlier exercises are not lost."""
         with self._lock:
-            if spec == self._spec:
+            if spec == self._spec and hold_target_s == self._hold_target_s:
                 return
+            if self._active and self._analyzer is not None and self._analyzer.frames_with_pose > 0:
+                self._switched.append((self._session, self._analyzer.finish(fps=self._fps_locked(),
+                                                                            source="live camera")))
             self._spec = spec
+            self._hold_target_s = hold_target_s
             self._annotator = Annotator(spec)
             self._reset_session(active=self._active)
             self._report = None
+
+    def take_switched(self) -> list[tuple[int, Report]]:
+        """(session number, report) of each exercise left by `set_spec` since the last call."""
+        with self._lock:
+            switched, self._switched = self._switched, []
+            return switched
 
     def start(self) -> None:
         """Open a session if none is open (idempotent: called on every rerun while playing)."""
@@ -194,7 +208,7 @@ class LiveProcessor:
 
     # ------------------------------------------------------------------ internals (lock held)
     def _reset_session(self, active: bool) -> None:
-        self._analyzer = Analyzer(self._spec)
+        self._analyzer = Analyzer(self._spec, hold_target_s=self._hold_target_s)
         self._active = active
         self._session += 1
         self._session_t0 = None

@@ -171,6 +171,23 @@ def test_without_sample_clips_the_video_page_says_what_to_do(tmp_path, monkeypat
     assert any("no sample clip" in i.value.lower() for i in at.info)
 
 
+def test_a_routine_on_the_live_page_chooses_the_exercise():
+    from formcheck.routines import load_all_routines
+
+    routine = next(iter(load_all_routines(specs=load_catalog().specs).values()), None)
+    if routine is None:
+        pytest.fail("no routine in exercise_specs/routines/")
+    at = app(page="Live").run(timeout=60)
+    assert_no_exception(at)
+    at.selectbox(key="routine").set_value(routine.id).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="exercise").value == routine.steps[0].exercise
+    assert f'The routine "{routine.title}" chooses the exercise.' in [c.value for c in at.sidebar.caption]
+    # Leaving the routine gives the picker back.
+    at.selectbox(key="routine").set_value("No routine: one exercise").run()
+    assert not any("chooses the exercise" in c.value for c in at.sidebar.caption)
+
+
 def test_a_bad_ice_server_setting_is_a_warning_on_the_live_page(monkeypatch):
     monkeypatch.setenv("FORMCHECK_ICE_SERVERS", "stun:not-json")
     at = app(page="Live").run(timeout=60)

@@ -102,7 +102,7 @@ def fake_camera(tmp_path):
 def test_live_camera_counts_the_clips_repetitions(app_server, launch_chromium, fake_camera):
     clip, camera = fake_camera
     spec = find_spec(clip.exercise)
-    label = "Holds" if spec.motion.kind == "holds" else "Repetitions"
+    label = "Holds" if spec.motion.kind in ("holds", "paced") else "Repetitions"
     expected = clip.expected_reps
     browser = launch_chromium("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                               f"--use-file-for-fake-video-capture={camera.path}")

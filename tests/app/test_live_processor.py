@@ -154,14 +154,28 @@ def test_a_new_session_starts_from_zero_and_the_estimator_clock_never_goes_back(
     assert len(estimator.times) == len(first) + len(second)  # ScriptedEstimator checked the order
 
 
-def test_changing_exercise_drops_the_running_session(spec):
-    sequence = press_up_frames(1)
+def test_changing_exercise_finishes_the_old_one_and_goes_on_with_the_new(spec):
+    sequence = press_up_frames(2)
     processor = LiveProcessor(spec, estimator_factory=lambda: ScriptedEstimator([lm for _, lm in sequence]))
     processor.start()
-    run(processor, sequence[:40])
-    processor.set_spec(find_spec("bridge"))
+    run(processor, sequence[:150])  # the first press-up and a bit
+    first_session = processor.snapshot().session
+    processor.set_spec(find_spec("bridge"), hold_target_s=5.0)
     live = processor.snapshot()
     assert live.active and live.frames == 0 and processor.spec.id == "bridge"
+    [(session, report)] = processor.take_switched()
+    assert session == first_session and report.exercise == "prone_press_up" and report.reps == 1
+    assert processor.take_switched() == []
+    run(processor, sequence[150:160], offset_s=20.0)
+    assert processor.snapshot().state.hold_target_s == 5.0  # a routine's hold, not the spec's
+
+
+def test_changing_exercise_before_anyone_was_seen_leaves_no_report(spec):
+    processor = LiveProcessor(spec, estimator_factory=lambda: ScriptedEstimator([None] * 10))
+    processor.start()
+    run(processor, [(i / 15, None) for i in range(10)])
+    processor.set_spec(find_spec("bridge"))
+    assert processor.take_switched() == []
 
 
 def test_the_webrtc_callback_keeps_frame_timing_and_survives_a_failing_estimator(spec):
