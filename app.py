@@ -44,6 +44,7 @@ if "page" not in st.session_state:
         st.session_state["exercise"] = linked
 runner = st.session_state.get(RUNNER_KEY)
 routine_leads = (st.session_state.get("page") == LIVE_PAGE and isinstance(runner, RoutineRunner)
+                 and st.session_state.get(live_page.ROUTINE_KEY) == runner.routine.id
                  and runner.phase != "done" and runner.exercise in catalog.specs)
 if routine_leads:
     # A routine on the live page chooses the exercise; set before the picker is drawn.

@@ -22,6 +22,7 @@ from .routine_runner import RoutineRunner, follow_live_state, pick_routine, show
 from .sound import tone_html
 
 PROCESSOR_KEY = "live_processor"
+ROUTINE_KEY = "routine"  # the routine chooser's widget
 HEARD_KEY = "live_heard"  # (session, last event seq sounded, the snippet that sounded it)
 POLL_S = 0.5
 _PHASES = {
@@ -44,7 +45,7 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
     runner = None
     if routines and specs:
         with routine_col:
-            runner = pick_routine(dict(routines), dict(specs))
+            runner = pick_routine(dict(routines), dict(specs), key=ROUTINE_KEY)
         if runner is not None and runner.phase != "done" and runner.exercise != spec.id:
             st.rerun()  # the app moves the exercise picker to the routine's exercise first
     hold_target = runner.hold_s if runner is not None and runner.phase != "done" else None
