@@ -10,7 +10,7 @@ from ..specs import StepMotion
 
 STILL, MOVING = "rest", "moving"
 _SPEED_WINDOW_S = 0.15
-_DIP_FRACTION = 0.3  # a fall of the speed below this share of the step's peak speed ends the step
+_DIP_FRACTION = 0.4  # a fall of the speed below this share of the step's peak speed ends the step
 
 
 @dataclass(frozen=True)
