@@ -17,6 +17,17 @@ thresholds of `exercise-research.md`; clean clips stay well inside the good rang
 """
 
 
+# Table order: the order the exercises were specified in (phase 1, then phase 2); clean clip first.
+EXERCISE_ORDER = ["prone_press_up", "bridge", "knee_to_chest", "butt_walk", "bird_dog", "superman", "cat_cow",
+                  "psoas_stretch", "seated_side_stretch", "pelvic_tilt", "lumbar_extension"]
+
+
+def _order(doc):
+    ex = doc["exercise"]
+    rank = EXERCISE_ORDER.index(ex) if ex in EXERCISE_ORDER else len(EXERCISE_ORDER)
+    return rank, not doc["clip"].endswith("_clean.mp4"), doc["clip"]
+
+
 def _fmt_events(doc):
     kinds = {}
     for e in doc["events"]:
@@ -43,6 +54,7 @@ def write_readme(folder: Path):
             doc = json.load(f)
         if "clip" in doc and "events" in doc:
             docs.append(doc)
+    docs.sort(key=_order)
     check_path = Path(__file__).resolve().parent / "mediapipe_check_results.json"
     check = json.loads(check_path.read_text()) if check_path.exists() else {}
     lines = [HEADER, "| clip | exercise | what happens | duration | reps | events | faults (ground truth) | camera | size |",
