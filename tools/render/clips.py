@@ -118,7 +118,10 @@ CLIPS = [
                          KneeHold("right", hip_angle=59.0)]), camera_height=(0.45, 0.8)),
     ClipSpec("knee_to_chest_other_foot_lifted", "knee_to_chest",
              "left then right 20 s holds; during the right hold the resting (left) foot lifts ~15 cm for ~8 s", 302,
-             _knee([KneeHold("left"), KneeHold("right", other_foot_lift_m=0.15)]), camera_height=(0.45, 0.8)),
+             _knee([KneeHold("left"), KneeHold("right", other_foot_lift_m=0.15)]), camera_height=(0.45, 0.8),
+             # Filmed from the side of the faulty hold's pulled knee, as the spec's placement advice asks:
+             # from the other side the raised near leg hides the pulled knee completely.
+             facing_side="right"),
     ClipSpec("knee_to_chest_short_hold", "knee_to_chest", "left then right holds of only 7 s (target 20 s)", 303,
              _knee([KneeHold("left", hold_s=7.0), KneeHold("right", hold_s=7.0)]), camera_height=(0.45, 0.8)),
     ClipSpec("butt_walk_clean", "butt_walk", "6 hip-shift steps forward, then 6 backward; knees straight, trunk upright",
