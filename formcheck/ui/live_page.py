@@ -23,6 +23,9 @@ from .sound import tone_html
 
 PROCESSOR_KEY = "live_processor"
 ROUTINE_KEY = "routine"  # the routine chooser's widget
+STREAMER_KEY = "live"  # webrtc_streamer's key; streamlit-webrtc keeps its context under it in session_state
+# Widgets whose change needs the whole page to rerun (see _missed_full_rerun).
+WATCHED_KEYS = ("exercise", "page", "live_mirror", "live_sound", ROUTINE_KEY)
 HEARD_KEY = "live_heard"  # (session, last event seq sounded, the snippet that sounded it)
 POLL_S = 0.5
 _PHASES = {
@@ -64,7 +67,7 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
     try:
         with camera_col:
             ctx = webrtc_streamer(
-                key="live",
+                key=STREAMER_KEY,
                 mode=WebRtcMode.SENDRECV,
                 rtc_configuration={"iceServers": _ice_servers()},
                 media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}},
@@ -81,7 +84,7 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
     else:
         processor.stop()
     with panel_col:
-        _live_panel(processor, spec, playing, sound_on, runner)
+        _live_panel(processor, spec, playing, sound_on, runner, _page_inputs())
     if not playing:
         snapshot = processor.snapshot()
         if snapshot.report is not None:
@@ -126,10 +129,27 @@ def _secrets() -> Mapping[str, Any] | None:
         return None
 
 
+def _page_inputs() -> tuple[Any, ...]:
+    """What the page was last drawn for: the watched widgets' values and whether the camera plays."""
+    streamer = st.session_state.get(STREAMER_KEY)
+    playing = getattr(getattr(streamer, "state", None), "playing", None)
+    return (*(st.session_state.get(k) for k in WATCHED_KEYS), playing)
+
+
+def _missed_full_rerun(drawn_for: tuple[Any, ...]) -> bool:
+    """True when a widget (or STOP/START) changed but only this fragment reran. Streamlit 1.60 merges
+    a pending full rerun into a fragment rerun that is requested while it waits
+    (ScriptRequests.request_rerun), so a click that coincides with a poll would otherwise be lost:
+    e.g. STOP without the session's report."""
+    return _page_inputs() != drawn_for
+
+
 def _live_panel(processor: LiveProcessor, spec: ExerciseSpec, playing: bool, sound_on: bool,
-                runner: RoutineRunner | None) -> None:
+                runner: RoutineRunner | None, drawn_for: tuple[Any, ...]) -> None:
     @st.fragment(run_every=POLL_S if playing else None)
     def panel() -> None:
+        if _missed_full_rerun(drawn_for):
+            st.rerun(scope="app")
         try:
             _panel_body(processor, spec, sound_on, runner)
         except Exception as exc:  # a bug here must not put a traceback on the page (st.rerun is no Exception)
