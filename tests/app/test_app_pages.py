@@ -46,11 +46,17 @@ def test_first_open_shows_the_default_sample_analysed():
     assert at.radio(key="page").value == "Analyse a video"
     assert at.selectbox(key="exercise").value == clip.exercise
     assert [s.value for s in at.subheader] == [f"{find_spec(clip.exercise).title}: {clip.name}"]
+    # The page agrees with itself (the engine's accuracy on each clip is tests/test_accuracy.py's job).
     metrics = {m.label: m.value for m in at.metric}
-    counted = "Holds" if "Holds" in metrics else "Repetitions"
-    assert metrics[counted].split()[0] == str(clip.expected_reps)
-    table = at.dataframe[0].value
-    assert len(table[table["kind"].isin(["rep", "hold"])]) == clip.expected_reps
+    table = at.dataframe[0].value if at.dataframe else None
+    if "Steps" in metrics:
+        assert table is not None and len(table[table["kind"] == "step"]) > 0
+    else:
+        counted = metrics.get("Holds", metrics.get("Repetitions"))
+        assert counted is not None, metrics
+        shown = 0 if table is None else len(table[table["kind"].isin(["rep", "hold"])])
+        assert counted.split()[0] == str(shown)
+    assert metrics["Frames with a person"] != "0%"
     assert len(at.get("video")) == 1
     assert len(at.get("vega_lite_chart")) == 2  # fault timeline and the primary signal
     assert [b.label for b in at.get("download_button")] == ["Download the report (JSON)", "Download the events (CSV)"]
