@@ -43,11 +43,21 @@ def show_report(report: Report, spec: ExerciseSpec, times: Sequence[float] = (),
     if video is not None:
         left, right = st.columns([3, 2])
         left.video(video)
+        left.caption("The video as formcheck saw it: skeleton, key angles, the counter and the cues.")
         with right:
             show_verdict(report)
+            show_checks(spec)
     else:
         show_verdict(report)
     show_details(report, spec, times, values, key)
+
+
+def show_checks(spec: ExerciseSpec) -> None:
+    """What formcheck watches for in this exercise, in the words of its cues."""
+    cues = [rule.cue for rule in spec.faults] + [rule.cue for rule in spec.event_faults]
+    if cues:
+        st.markdown("**What formcheck watches for**")
+        st.markdown("\n".join(f"- {cue[:1].upper()}{cue[1:]}" for cue in dict.fromkeys(cues)))
 
 
 def show_verdict(report: Report) -> None:
