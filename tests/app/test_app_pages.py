@@ -141,6 +141,20 @@ def test_an_analysed_upload_is_saved_once_and_shows_on_the_progress_page(tmp_pat
     assert [(s.exercise, s.source_kind) for s in sessions] == [(clip.exercise, "video")]
 
 
+@pytest.mark.slow
+def test_a_video_of_another_position_gives_a_plain_warning_not_an_error(tmp_path):
+    press_up = next((c for c in list_samples() if c.exercise == "prone_press_up"), None)
+    if press_up is None:
+        pytest.fail("sample_videos/ holds no prone press-up clip")
+    upload = write_first_seconds(press_up.path, tmp_path / "start.mp4", 5.0)
+    at = app(video_source="Your own video", exercise="bridge").run()
+    at.file_uploader(key="upload").set_value(("lying on my belly.mp4", upload.read_bytes(), "video/mp4")).run()
+    assert_no_exception(at)
+    assert not at.error
+    assert any("nothing was counted" in w.value for w in at.main.warning), [w.value for w in at.main.warning]
+    assert any(i.value.startswith("No complete repetition or hold was counted") for i in at.main.info)
+
+
 def test_the_progress_page_without_history_says_how_it_fills(tmp_path, monkeypatch):
     monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "empty.sqlite3"))
     at = app(page="Progress").run(timeout=60)
