@@ -151,7 +151,8 @@ def test_a_video_of_another_position_gives_a_plain_warning_not_an_error(tmp_path
     at.file_uploader(key="upload").set_value(("lying on my belly.mp4", upload.read_bytes(), "video/mp4")).run()
     assert_no_exception(at)
     assert not at.error
-    assert any("nothing was counted" in w.value for w in at.main.warning), [w.value for w in at.main.warning]
+    # The engine's own words (it says why nothing was counted); one readable line each.
+    assert at.main.warning and all("\n" not in w.value for w in at.main.warning)
     assert any(i.value.startswith("No complete repetition or hold was counted") for i in at.main.info)
 
 
