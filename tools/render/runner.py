@@ -62,7 +62,7 @@ def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save
     look_h = 0.45 * (hi[2] - lo[2]) + 0.05
     camera = place_camera(center, spec.view, cam_v["facing_side"], cam_v["azimuth_deg"], cam_v["height_m"],
                           distance, width, height, VFOV, left_w, front_w, look_height=look_h)
-    mat_len = max(1.9, (hi[1] - lo[1]) + 0.4)
+    mat_len = max(spec.mat_min_len, (hi[1] - lo[1]) + spec.mat_margin)
     room = draw_room(rng, mat_center=(center[0], center[1]), mat_size=(0.62, mat_len) if spec.mat_along_y else (mat_len, 0.62),
                      use_mat=spec.use_mat)
     studio = Studio(body, outfit, room, camera, supersample=supersample, props=script.props())
