@@ -98,9 +98,9 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
                                 lambda store: save_live_report(store, report, session, routine=routine_id))
         else:
             view = "side-on to" if spec.camera.view == "side" else "facing"
-            panel_col.info(f"Press START and allow the camera. Set up {view} the camera: {spec.camera.placement.strip()} "
-                    "Counting starts once the camera sees you properly and you have held the start position "
-                    "still for a moment.")
+            panel_col.info(f"Press START and allow the camera. Set up {view} the camera: "
+                           f"{spec.camera.placement.strip()} Counting starts once the camera sees you properly "
+                           "and you have held the start position still for a moment.")
 
 
 def _session_processor(spec: ExerciseSpec, hold_target_s: float | None) -> LiveProcessor:
