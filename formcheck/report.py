@@ -31,7 +31,7 @@ class FaultSpan(BaseModel):
 
 
 class ReportWarning(BaseModel):
-    kind: Literal["view", "framing", "visibility", "no_person", "calibration", "input"]
+    kind: Literal["view", "framing", "visibility", "no_person", "calibration", "input", "unfinished"]
     message: str
     start_s: float | None = None
     end_s: float | None = None

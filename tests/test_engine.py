@@ -301,3 +301,10 @@ def test_side_stretch_bouncing_and_arms_down_are_flagged():
     assert [e.faults for e in report.events] == [[], ["no_pause"]]
     report = side_stretches([("left", 4.0)], arms_up=False)
     assert report.events[0].faults == ["arms_not_overhead"]
+
+
+def test_a_repetition_under_way_when_the_input_ends_is_not_counted():
+    pose, duration, windows = press_ups([10, 10])
+    report = analyse("prone_press_up", pose, windows[1][0] + 6.0, PRONE_CAM)  # ends in the second hold
+    assert report.reps == 1
+    assert any(w.kind == "unfinished" for w in report.warnings)

@@ -330,9 +330,11 @@ class Analyzer:
         """Close what is open and build the report. The analyzer should not be fed afterwards."""
         end = self._last_t if self._last_t is not None else 0.0
         if self._excursions is not None:
-            done = self._excursions.finish_open(end)
-            if done is not None and done.complete:
-                self._record_excursion(done)
+            # A repetition or hold still under way when the input ends is not counted: the live
+            # page only counts on the way back down, and the report must agree with what it showed.
+            if self._excursions.finish_open(end) is not None:
+                noun = "hold" if self.motion.kind == "holds" else "repetition"  # type: ignore[union-attr]
+                self._warnings.add("unfinished", f"the recording ended during a {noun}; it was not counted")
         elif self._steps is not None:
             step = self._steps.finish_open(end, self._last_progress)
             if step is not None:

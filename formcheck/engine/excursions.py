@@ -154,7 +154,7 @@ class ExcursionTracker:
             attempt.plateau_end_s = t
 
     def finish_open(self, t: float) -> Excursion | None:
-        """At the end of the input: an attempt still under way is reported for what it reached."""
+        """At the end of the input: the attempt still under way, if any, for the caller to judge."""
         if self.attempt is None:
             return None
         attempt = self.attempt
