@@ -53,7 +53,7 @@ def analyse(path: Path, spec: ExerciseSpec, label: str) -> VideoAnalysis:
                            label, _spec=spec)
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
+@st.cache_data(show_spinner=False, max_entries=12)  # each holds an annotated mp4
 def _analyse_cached(path: str, mtime_ns: int, size: int, exercise_id: str, spec_hash: str, label: str, *,
                     _spec: ExerciseSpec) -> VideoAnalysis:
     # The bar lives inside the cached function so Streamlit can replay it (ending empty) on a hit.
