@@ -20,7 +20,7 @@ _MAX_COUNTED_GAP_S = 0.5  # longer gaps between measured frames are not counted 
 _TIMING_LEVEL = 0.8  # rise/lower times are measured to 80 % of the attempt's peak
 # The held position is where the signal stays within this fraction of the attempt's range of its peak:
 # crossing the top threshold is not yet being in the position a person holds.
-_PLATEAU_FRACTION = 0.04
+_PLATEAU_FRACTION = 0.08
 
 
 @dataclass(frozen=True)

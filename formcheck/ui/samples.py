@@ -59,10 +59,16 @@ def list_samples(directory: str | Path | None = None) -> list[SampleClip]:
     return clips
 
 
+# Shown first: the seed programme's best-known exercise, whose spec is tuned on its clips.
+FIRST_EXERCISE = "prone_press_up"
+
+
 def default_sample(clips: Iterable[SampleClip], known_exercises: Iterable[str]) -> SampleClip | None:
-    """The first clean clip of an exercise that has a spec, else the first such clip at all."""
+    """The clean press-up clip if there is one, else the first clean clip of an exercise that has a
+    spec, else the first such clip at all."""
     known = set(known_exercises)
     usable = [c for c in clips if c.exercise in known]
+    usable.sort(key=lambda c: c.exercise != FIRST_EXERCISE)  # stable: name order otherwise
     return next((c for c in usable if c.clean), usable[0] if usable else None)
 
 
