@@ -98,3 +98,12 @@ def test_exercises_command_lists_one_per_line(capsys):
     specs = load_all_specs()
     assert [line.split()[0] for line in lines] == sorted(specs)
     assert "Prone press-up (side view)" in "\n".join(lines)
+
+
+def test_catalogue_lists_every_exercise_and_fault(capsys):
+    assert main(["exercises", "--markdown"]) == 0
+    text = capsys.readouterr().out
+    for spec in load_all_specs().values():
+        assert f"(`{spec.id}`)" in text
+        for rule in [*spec.faults, *spec.event_faults]:
+            assert f"`{rule.id}` ({rule.cue})" in text
