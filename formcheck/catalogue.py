@@ -7,18 +7,23 @@ from typing import Iterable
 from .specs import ExerciseSpec
 
 
-def _dosage(spec: ExerciseSpec) -> str:
+def dosage_text(spec: ExerciseSpec) -> str:
+    """The prescribed dose as one sentence, e.g. "10 repetitions, 1-3 sets, hold 10 s; ...";
+    shared by the catalogue and the app."""
     d = spec.dosage
     parts = []
     if d.reps:
-        parts.append(f"{d.reps} {'holds' if spec.motion.kind == 'holds' else 'reps'}" + (" per side" if d.per_side else ""))
+        parts.append(f"{d.reps} repetitions" + (" per side" if d.per_side else ""))
     if d.sets:
-        parts.append(f"sets {d.sets}")
+        parts.append(f"{d.sets} sets")
     if d.hold_s:
         parts.append(f"hold {d.hold_s:g} s")
+    text = ", ".join(parts) or "as advised by your clinician"
     if d.frequency:
-        parts.append(d.frequency)
-    return "; ".join(parts) or "-"
+        text += f"; {d.frequency}"
+    if d.notes:
+        text += f". {d.notes}"
+    return text
 
 
 def _motion(spec: ExerciseSpec) -> str:
@@ -47,7 +52,7 @@ def catalogue_markdown(specs: Iterable[ExerciseSpec]) -> str:
         signals = ", ".join(f"`{n}`" for n in spec.signals)
         faults = "<br>".join(f"`{r.id}` ({r.cue})" for r in [*spec.faults, *spec.event_faults]) or "-"
         lines.append(
-            f"| **{spec.title}** (`{spec.id}`) | {spec.camera.view} | {_dosage(spec)} | {_motion(spec)} "
+            f"| **{spec.title}** (`{spec.id}`) | {spec.camera.view} | {dosage_text(spec)} | {_motion(spec)} "
             f"| {signals} | {faults} |"
         )
     lines.append("")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from formcheck.catalogue import dosage_text  # noqa: F401  (re-exported for the pages)
 from formcheck.specs import ExerciseSpec
 
 from .catalog import Catalog
@@ -25,23 +26,6 @@ def exercise_picker(catalog: Catalog, default: str | None) -> ExerciseSpec | Non
     spec = catalog.specs[chosen]
     show_spec_info(spec)
     return spec
-
-
-def dosage_text(spec: ExerciseSpec) -> str:
-    d = spec.dosage
-    parts = []
-    if d.reps:
-        parts.append(f"{d.reps} repetitions" + (" per side" if d.per_side else ""))
-    if d.sets:
-        parts.append(f"{d.sets} sets")
-    if d.hold_s:
-        parts.append(f"hold {d.hold_s:g} s")
-    text = ", ".join(parts) or "as advised by your clinician"
-    if d.frequency:
-        text += f"; {d.frequency}"
-    if d.notes:
-        text += f". {d.notes}"
-    return text
 
 
 def show_spec_info(spec: ExerciseSpec) -> None:
