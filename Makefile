@@ -49,6 +49,6 @@ $(RENDER_STAMP): tools/render/requirements.txt
 
 render-env: $(RENDER_STAMP)
 
-# Regenerates every clip, its sidecar and sample_videos/README.md (about 30-60 min on 2 cores).
+# Regenerates every clip, its sidecar and sample_videos/README.md (~25,000 frames: about 1 h on 2 idle cores, up to 2 h when shared).
 samples: $(RENDER_STAMP)
 	$(RENDER_PY) -m tools.render all
