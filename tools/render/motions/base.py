@@ -102,6 +102,7 @@ class Script:
 
     exercise = ""
     view = "side"
+    counted_kind = "rep"  # the event kind that counts as a complete repetition
 
     def __init__(self):
         self.duration = 0.0
@@ -118,6 +119,16 @@ class Script:
             for s, e in windows_where(times, values, threshold):
                 out.append({"fault": fault, "start_s": round(float(s), 2), "end_s": round(float(e), 2)})
         return sorted(out, key=lambda w: w["start_s"])
+
+    def reps_count(self):
+        """Complete repetitions in the ground truth: events of the kind this exercise counts."""
+        return sum(1 for e in self.events if e.kind == self.counted_kind)
+
+    def finish(self, times):
+        """Fault windows over the rendered frame times, attached to the events they overlap."""
+        windows = self.fault_windows(times)
+        attach_faults(self.events, windows)
+        return windows
 
     def extra_json(self):
         return {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing
+from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.motions.quadruped import Quadruped
 from tools.render.posture import Limb
 
@@ -114,11 +114,3 @@ class BirdDog(Script):
                 p.legs[s] = Limb(upper=0.0, lower=0.0, end=150.0 + 25.0 * w,
                                  upper_vec=u / np.linalg.norm(u), lower_vec=f / np.linalg.norm(f))
         return p
-
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "rep")
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows

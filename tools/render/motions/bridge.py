@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing
+from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.motions.supine import ANKLE_ABOVE_FLOOR, angle_at, plant_leg, supine_base
 
 
@@ -159,11 +159,3 @@ class Bridge(Script):
 
     def posture(self, t):
         return self._posture(self.lift(t), self.arch(t), t=t)
-
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "rep")
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing, ease
+from tools.render.motions.base import Event, Script, Track, breathing, ease
 from tools.render.posture import UPRIGHT, Limb, Posture, ik_3d
 
 ANKLE_ABOVE_FLOOR = 0.06  # ankle joint height with the heel resting on the floor
@@ -32,6 +32,7 @@ class WalkSpec:
 
 class ButtWalk(Script):
     exercise = "butt_walk"
+    counted_kind = "step"
 
     def __init__(self, poser, spec: WalkSpec, floor_z=0.0, lead_in_s=2.0, tail_s=1.5):
         super().__init__()
@@ -138,13 +139,6 @@ class ButtWalk(Script):
                              upper_vec=u, lower_vec=f, hinge=hinge)
         return p
 
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "step")
 
     def extra_json(self):
         return {"steps": {"forward": self.spec.forward, "backward": self.spec.backward}}
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing
+from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.motions.supine import ANKLE_ABOVE_FLOOR, plant_leg, supine_base
 from tools.render.posture import Limb, ik_3d, sagittal_dir
 
@@ -30,6 +30,7 @@ class Hold:
 
 class KneeToChest(Script):
     exercise = "knee_to_chest"
+    counted_kind = "hold"
 
     def __init__(self, poser, holds, floor_z=0.0, target_hold_s=20.0, lead_in_s=2.0, tail_s=1.5):
         super().__init__()
@@ -123,11 +124,3 @@ class KneeToChest(Script):
                 p.arms[a] = Limb(upper=0.0, lower=0.0, upper_vec=u, lower_vec=f, hinge=hinge,
                                  end=182.0 + k * 78.0, end_normal=np.array([-out * k, 1.0 - k, 0.0]))
         return p
-
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "hold")
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows

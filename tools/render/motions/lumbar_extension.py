@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing
+from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.motions.quadruped import Quadruped
 from tools.render.motions.supine import angle_at
 
@@ -76,11 +76,3 @@ class LumbarExtension(Script):
 
     def posture(self, t):
         return self._pose(self.tilt(t), self.arch(t), self.back(t), t)
-
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "rep")
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing
+from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.motions.bridge import Bridge
 
 
@@ -86,11 +86,3 @@ class PelvicTilt(Script):
                               ankle_shift=self.feet(t))
         p.chest += 0.4 * breathing(t)
         return p
-
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "rep")
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing
+from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.posture import PRONE, Limb, Posture, ik_3d
 
 WRIST_ABOVE_FLOOR = 0.03  # wrist joint height when the palm is flat on the mat
@@ -154,11 +154,3 @@ class PronePressUp(Script):
             p.arms[s] = Limb(upper=0.0, lower=0.0, end=0.0, end_normal=np.array([0.0, -1.0, 0.0]),
                              upper_vec=u, lower_vec=f, hinge=hinge)
         return p
-
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "rep")
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing
+from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.posture import UPRIGHT, Limb, Posture, ik_3d
 
 KNEE_ABOVE_FLOOR = 0.05
@@ -30,6 +30,7 @@ class Hold:
 
 class PsoasStretch(Script):
     exercise = "psoas_stretch"
+    counted_kind = "hold"
 
     def __init__(self, poser, holds, kneeling="left", floor_z=0.0, lead_in_s=2.0, tail_s=1.5):
         super().__init__()
@@ -124,11 +125,3 @@ class PsoasStretch(Script):
         knee, ankle = h[b.index[f"lowerleg01.{self.front}"]], h[b.index[f"foot.{self.front}"]]
         d = knee - ankle
         return float(np.degrees(np.arctan2(-d[1], d[2])))
-
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "hold")
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing
+from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.posture import UPRIGHT, Limb, Posture, ik_3d, rot_y
 
 SEAT_HEIGHT = 0.46
@@ -32,6 +32,7 @@ class Bend:
 
 class SeatedSideStretch(Script):
     exercise = "seated_side_stretch"
+    counted_kind = "hold"
     view = "front"
 
     def __init__(self, poser, bends, floor_z=0.0, lead_in_s=2.0, tail_s=1.5):
@@ -138,11 +139,3 @@ class SeatedSideStretch(Script):
         h = self.seat_top - self.floor_z
         # A plain wooden stool under the seat bones.
         return [((0.0, hip_y + 0.06, self.floor_z + h / 2), (0.44, 0.36, h), (0.42, 0.28, 0.17))]
-
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "hold")
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows

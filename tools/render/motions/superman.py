@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, attach_faults, breathing
+from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.posture import PRONE, Limb, Posture
 
 
@@ -93,11 +93,3 @@ class Superman(Script):
 
     def posture(self, t):
         return self._pose(self.trunk(t), self.hips(t), self.neck(t), self.knees(t), t)
-
-    def reps_count(self):
-        return sum(1 for e in self.events if e.kind == "rep")
-
-    def finish(self, times):
-        windows = self.fault_windows(times)
-        attach_faults(self.events, windows)
-        return windows
