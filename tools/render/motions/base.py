@@ -97,6 +97,11 @@ def attach_faults(events, fault_windows):
     return events
 
 
+def torso_length(body):
+    """Shoulder-to-hip length of the rig (the T of the fault thresholds)."""
+    return float(np.linalg.norm(body.head("upperarm01.L") - body.head("upperleg01.L")))
+
+
 class Script:
     """An exercise performance: posture at time t plus its ground truth."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing
+from tools.render.motions.base import Event, Script, Track, breathing, torso_length
 from tools.render.motions.quadruped import Quadruped
 from tools.render.posture import Limb
 
@@ -33,10 +33,7 @@ class BirdDog(Script):
         super().__init__()
         self.poser = poser
         self.q = Quadruped(poser, floor_z)
-        b = poser.body
-        self.torso = float(np.linalg.norm(b.head("upperarm01.L") - b.head("upperleg01.L")))
-        l1, l2 = poser.lengths["upperarm.L"], poser.lengths["forearm.L"]
-        self._reach = lambda e: np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(e)))
+        self.torso = torso_length(poser.body)
         self.raise_ = {"L": Track(0.0).hold_until(lead_in_s), "R": Track(0.0).hold_until(lead_in_s)}
         self.leg_above = Track(0.0).hold_until(lead_in_s)
         self.sag = Track(0.0).hold_until(lead_in_s)
@@ -48,7 +45,7 @@ class BirdDog(Script):
             t_end = t_hold + r.down_s
             self.raise_[s].hold_until(t).move_to(t_up, 1.0).hold_until(t_hold).move_to(t_end, 0.0)
             for tr, v in ((self.leg_above, r.leg_above_deg), (self.sag, r.sag_deg),
-                          (self.shoulder_drop, self.q.reach - self._reach(r.elbow_deg))):
+                          (self.shoulder_drop, self.q.reach - self.q.arm_reach(r.elbow_deg))):
                 tr.hold_until(t).move_to(t_up, v).hold_until(t_hold).move_to(t_end, 0.0)
             self.events.append(Event(kind="rep", start_s=t, end_s=t_end, side=r.side, duration_s=r.hold_s))
             t = t_end + r.rest_s
@@ -62,10 +59,7 @@ class BirdDog(Script):
         }
 
     def _elbow_at(self, t):
-        drop = self.shoulder_drop(t)
-        l1, l2 = self.poser.lengths["upperarm.L"], self.poser.lengths["forearm.L"]
-        r = self.q.reach - drop
-        return float(np.degrees(np.arccos(np.clip((l1 ** 2 + l2 ** 2 - r ** 2) / (2 * l1 * l2), -1, 1))))
+        return self.q.elbow_for_drop(self.shoulder_drop(t))
 
     def posture(self, t):
         q = self.q

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing
+from tools.render.motions.base import Event, Script, Track, breathing, torso_length
 from tools.render.motions.supine import ANKLE_ABOVE_FLOOR, angle_at, plant_leg, supine_base
 
 
@@ -43,7 +43,7 @@ class Bridge(Script):
         super().__init__()
         self.poser = poser
         b = poser.body
-        self.torso = float(np.linalg.norm(b.head("upperarm01.L") - b.head("upperleg01.L")))
+        self.torso = torso_length(b)
         flat = supine_base([0, 0, 0])
         self.root_z = floor_z - poser.lowest_z(flat)
         self.floor_z = floor_z

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing
+from tools.render.motions.base import Event, Script, Track, breathing, torso_length
 from tools.render.motions.quadruped import Quadruped
 
 
@@ -30,10 +30,7 @@ class CatCow(Script):
         super().__init__()
         self.poser = poser
         self.q = Quadruped(poser, floor_z)
-        b = poser.body
-        self.torso = float(np.linalg.norm(b.head("upperarm01.L") - b.head("upperleg01.L")))
-        l1, l2 = poser.lengths["upperarm.L"], poser.lengths["forearm.L"]
-        self._l = (l1, l2)
+        self.torso = torso_length(poser.body)
         self.curve = Track(0.0).hold_until(lead_in_s)   # +1 cat, -1 cow
         self.rock = Track(0.0).hold_until(lead_in_s)
         self.drop = Track(0.0).hold_until(lead_in_s)
@@ -42,7 +39,7 @@ class CatCow(Script):
         t = lead_in_s
         for c in cycles:
             move = (c.cycle_s - 2 * c.pause_s) / 4.0
-            reach = np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(c.elbow_deg)))
+            reach = self.q.arm_reach(c.elbow_deg)
             self.drop.hold_until(t).move_to(t + move, self.q.reach - reach)
             a = t + move
             self.curve.hold_until(t).move_to(a, c.depth_deg / 30.0).hold_until(a + c.pause_s)
@@ -62,15 +59,10 @@ class CatCow(Script):
         self.drop.hold_until(t).move_to(t + 1.0, 0.0)
         self.duration = t + 1.0 + tail_s
         self.fault_signals = {
-            "elbows_bent": (lambda t: 180.0 - self._elbow(self.drop(t)), 20.0),
+            "elbows_bent": (lambda t: 180.0 - self.q.elbow_for_drop(self.drop(t)), 20.0),
             "rocking": (lambda t: float(any(a <= t <= e for a, e in rocking)), 0.5),
             "too_fast": (lambda t: float(any(a <= t <= e for a, e in fast)), 0.5),
         }
-
-    def _elbow(self, drop):
-        l1, l2 = self._l
-        r = self.q.reach - drop
-        return float(np.degrees(np.arccos(np.clip((l1 ** 2 + l2 ** 2 - r ** 2) / (2 * l1 * l2), -1, 1))))
 
     def posture(self, t):
         q = self.q

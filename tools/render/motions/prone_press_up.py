@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing
+from tools.render.motions.base import Event, Script, Track, breathing, torso_length
 from tools.render.posture import PRONE, Limb, Posture, ik_3d
 
 WRIST_ABOVE_FLOOR = 0.03  # wrist joint height when the palm is flat on the mat
@@ -38,7 +38,7 @@ class PronePressUp(Script):
         self.root_z = floor_z - poser.lowest_z(self._trunk(0.0))
         self.floor_z = floor_z
         body = poser.body
-        self.torso = float(np.linalg.norm(body.head("upperarm01.L") - body.head("upperleg01.L")))
+        self.torso = torso_length(body)
         self.extension = Track(0.0)
         self.lift = Track(0.0)
         self.knees = Track(0.0)

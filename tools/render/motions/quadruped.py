@@ -32,8 +32,8 @@ class Quadruped:
         b = poser.body
         self.thigh = poser.lengths["thigh.L"]
         self.shin = poser.lengths["shin.L"]
-        l1, l2 = poser.lengths["upperarm.L"], poser.lengths["forearm.L"]
-        self.reach = np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(elbow)))
+        self._arm = (poser.lengths["upperarm.L"], poser.lengths["forearm.L"])
+        self.reach = self.arm_reach(elbow)
         # Hip joint height: thigh vertical over a knee resting on the floor.
         hip_h = floor_z + KNEE_ABOVE_FLOOR + self.thigh
         probe = self.trunk(0.0)
@@ -53,6 +53,17 @@ class Quadruped:
             hp = heads[b.index[f"upperleg01.{s}"]]
             self.knees[s] = np.array([hp[0] + out * 0.01, hp[1], floor_z + KNEE_ABOVE_FLOOR])
             self.ankles[s] = np.array([hp[0] + out * 0.02, hp[1] - self.shin * 0.97, floor_z + 0.07])
+
+    def arm_reach(self, elbow_deg):
+        """Shoulder-to-wrist distance with the elbow at this angle (law of cosines)."""
+        l1, l2 = self._arm
+        return np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(elbow_deg)))
+
+    def elbow_for_drop(self, drop):
+        """Elbow angle that lowers the shoulder by `drop` below the neutral straight-arm reach."""
+        l1, l2 = self._arm
+        r = self.reach - drop
+        return float(np.degrees(np.arccos(np.clip((l1 ** 2 + l2 ** 2 - r ** 2) / (2 * l1 * l2), -1, 1))))
 
     def trunk(self, pitch, root_shift=np.zeros(3)):
         """Neutral trunk at a pitch (positive = shoulders higher than hips); limbs filled in by plant()."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing
+from tools.render.motions.base import Event, Script, Track, breathing, torso_length
 from tools.render.posture import PRONE, Limb, Posture
 
 
@@ -32,7 +32,7 @@ class Superman(Script):
         super().__init__()
         self.poser = poser
         b = poser.body
-        self.torso = float(np.linalg.norm(b.head("upperarm01.L") - b.head("upperleg01.L")))
+        self.torso = torso_length(b)
         self.leg = poser.lengths["thigh.L"] + poser.lengths["shin.L"]
         self.root_z = 0.0
         self.root_z = floor_z - poser.lowest_z(self._pose(0, 0, 0, 0, 0))
