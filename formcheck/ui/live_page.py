@@ -72,7 +72,7 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
                 rtc_configuration={"iceServers": _ice_servers()},
                 media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}},
                                           "audio": False},
-                video_frame_callback=processor.on_frame,
+                queued_video_frames_callback=processor.on_frames,
                 async_processing=True,
             )
     except Exception as exc:  # e.g. no WebRTC runtime in this process: say so instead of a traceback

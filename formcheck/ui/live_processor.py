@@ -1,7 +1,7 @@
 """The live page's frame processing: pose -> engine -> overlay, one object per browser session.
 
-`LiveProcessor.on_frame` is streamlit-webrtc's `video_frame_callback`; it runs in a worker thread of
-its own, so it never calls Streamlit. The page reads what it needs through `snapshot()`, and every
+`LiveProcessor.on_frames` is streamlit-webrtc's `queued_video_frames_callback`; it runs in a worker
+thread of its own, so it never calls Streamlit. The page reads what it needs through `snapshot()`, and every
 piece of state shared between the two threads is guarded by one lock.
 
 A session is what lies between START and STOP: the page calls `start()` while the stream plays and
@@ -33,6 +33,7 @@ from formcheck.specs import ExerciseSpec
 # latency in the README was measured, and a way to diagnose a slow machine.
 LIVE_LOG_ENV = "FORMCHECK_LIVE_LOG"
 _FPS_WINDOW = 30  # frames over which the processing rate is averaged
+_STALL_S = 1.0  # frames further apart than this are logged as a stall of the camera or its stream
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class LiveProcessor:
         self._session_t0: float | None = None  # stream time of the session's first frame
         self._estimator_t = -1.0  # last time given to the estimator: strictly increasing across sessions
         self._last_session_t = -1.0
+        self._last_received_wall: float | None = None  # time.time() of the session's last frame
         self._state: FrameState | None = None
         self._frames = 0
         self._frames_with_pose = 0
@@ -154,15 +156,21 @@ class LiveProcessor:
                 self._estimator = None
 
     # ------------------------------------------------------------------ worker side
-    def on_frame(self, frame):  # av.VideoFrame -> av.VideoFrame (typed loosely: av is imported lazily)
-        """streamlit-webrtc's video_frame_callback. Never raises: a failure is kept for the page
-        to show, and the camera picture is passed through."""
+    async def on_frames(self, frames: list) -> list:
+        """streamlit-webrtc's queued_video_frames_callback: the frames that arrived while the last one
+        was analysed. Only the newest is analysed (staying live matters more than every frame; the
+        engine times by timestamps, so skipped frames are like a camera's dropped ones)."""
+        return [self.on_frame(frames[-1], skipped=len(frames) - 1)]
+
+    def on_frame(self, frame, skipped: int = 0):  # av.VideoFrame -> av.VideoFrame (av is imported lazily)
+        """Analyse one camera frame; never raises: a failure is kept for the page to show, and the
+        camera picture is passed through."""
         import av
 
         received = self._wall()
         image = frame.to_ndarray(format="rgb24")
         try:
-            shown = self.process(image, frame.time, received)
+            shown = self.process(image, frame.time, received, skipped=skipped)
         except Exception as exc:  # anything raised here would silently kill the stream
             with self._lock:
                 self._error = _one_line(exc)
@@ -171,9 +179,10 @@ class LiveProcessor:
         out.pts, out.time_base = frame.pts, frame.time_base
         return out
 
-    def process(self, image_rgb: np.ndarray, stream_time_s: float | None, received_wall: float | None = None
-                ) -> np.ndarray:
-        """Analyse one camera frame and return the picture to show (annotated, mirrored if asked)."""
+    def process(self, image_rgb: np.ndarray, stream_time_s: float | None, received_wall: float | None = None,
+                skipped: int = 0) -> np.ndarray:
+        """Analyse one camera frame and return the picture to show (annotated, mirrored if asked).
+        `skipped`: frames that arrived since the last one and were not analysed."""
         received_wall = self._wall() if received_wall is None else received_wall
         mirror = self.mirror
         with self._lock:
@@ -182,8 +191,9 @@ class LiveProcessor:
             if self._estimator is None:
                 # Built here, in the worker thread, so that opening the page stays quick.
                 self._estimator = self._estimator_factory()
-            previous_t = self._last_session_t
+            previous_t, previous_wall = self._last_session_t, self._last_received_wall
             session_t = self._session_time(stream_time_s, received_wall)
+            self._last_received_wall = received_wall
             estimator_t = self._advance_estimator_clock(session_t - previous_t if previous_t >= 0 else None)
             landmarks = self._estimator.detect(image_rgb, estimator_t)
             if landmarks is not None:
@@ -203,6 +213,14 @@ class LiveProcessor:
         with self._lock:
             self._frame_walls.append(done_wall)
             new = self._new_events(previous, state, received_wall, done_wall)
+        if previous_wall is None:
+            self._write_log([{"kind": "first_frame", "received_wall": received_wall}])
+        elif received_wall - previous_wall > _STALL_S:
+            # No frame skipped means the picture stopped coming (the camera or its stream paused);
+            # skipped frames mean they came but the analysis was slow: where a slow machine loses time.
+            self._write_log([{"kind": "stall", "received_wall": received_wall,
+                              "wall_gap_s": round(received_wall - previous_wall, 3),
+                              "stream_gap_s": round(session_t - previous_t, 3), "frames_skipped": skipped}])
         self._log(new)
         return shown
 
@@ -213,6 +231,7 @@ class LiveProcessor:
         self._session += 1
         self._session_t0 = None
         self._last_session_t = -1.0
+        self._last_received_wall = None
         self._state = None
         self._frames = 0
         self._frames_with_pose = 0
@@ -263,11 +282,15 @@ class LiveProcessor:
         if not self._log_path or not events:
             return
         fps = self.snapshot().fps
+        self._write_log([{"seq": e.seq, "kind": e.kind, "detail": e.detail, "frame_time_s": round(e.frame_time_s, 3),
+                          "received_wall": e.received_wall, "done_wall": e.done_wall, "fps": fps} for e in events])
+
+    def _write_log(self, lines: list[dict]) -> None:
+        if not self._log_path:
+            return
         with open(self._log_path, "a", encoding="utf-8") as log:
-            for e in events:
-                log.write(json.dumps({"seq": e.seq, "kind": e.kind, "detail": e.detail,
-                                      "frame_time_s": round(e.frame_time_s, 3), "received_wall": e.received_wall,
-                                      "done_wall": e.done_wall, "fps": fps}) + "\n")
+            for line in lines:
+                log.write(json.dumps(line) + "\n")
 
 
 def set_target(spec: ExerciseSpec) -> int | None:

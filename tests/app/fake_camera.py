@@ -31,24 +31,32 @@ def write_fake_camera_y4m(source: Path, target: Path, lead_s: float, tail_s: flo
     """Chromium's `--use-file-for-fake-video-capture` plays a raw y4m file (looping at its end).
     The still lead gives the WebRTC connection time to come up before the movement starts; the
     still tail gives time to read the final count before the file loops."""
-    with av.open(str(source)) as container:
+    lead = tail = clip_frames = 0
+    with av.open(str(source)) as container, av.open(str(target), mode="w", format="yuv4mpegpipe") as out:
         stream = container.streams.video[0]
         fps = Fraction(stream.average_rate or 15).limit_denominator(1001)
-        images = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
-    if not images:
-        raise ValueError(f"{source} has no frames")
-    lead, tail = int(round(lead_s * fps)), int(round(tail_s * fps))
-    height, width = images[0].shape[:2]
-    with av.open(str(target), mode="w", format="yuv4mpegpipe") as out:
+        lead, tail = int(round(lead_s * fps)), int(round(tail_s * fps))
         video = out.add_stream("wrapped_avframe", rate=fps)
-        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        for image in [images[0]] * lead + images + [images[-1]] * tail:
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
-            for packet in video.encode(frame):
-                out.mux(packet)
+        video.width, video.height, video.pix_fmt = stream.width, stream.height, "yuv420p"
+
+        def write(frame: av.VideoFrame, copies: int = 1) -> None:
+            still = frame.reformat(format="yuv420p")
+            for _ in range(copies):
+                for packet in video.encode(av.VideoFrame.from_ndarray(still.to_ndarray(), format="yuv420p")):
+                    out.mux(packet)
+
+        last = None
+        for frame in container.decode(stream):  # streamed: the raw clip would not fit in memory twice
+            if last is None:
+                write(frame, lead)
+            write(frame)
+            last, clip_frames = frame, clip_frames + 1
+        if last is None:
+            raise ValueError(f"{source} has no frames")
+        write(last, tail)
         for packet in video.encode(None):
             out.mux(packet)
-    return FakeCameraClip(target, fps, lead, len(images), tail)
+    return FakeCameraClip(target, fps, lead, clip_frames, tail)
 
 
 def write_not_a_video(path: Path) -> Path:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from fractions import Fraction
 
 import av
@@ -196,6 +198,20 @@ def test_the_webrtc_callback_keeps_frame_timing_and_survives_a_failing_estimator
     assert processor.snapshot().error == "model exploded"
 
 
+def test_the_webrtc_callback_analyses_the_newest_of_the_queued_frames(spec):
+    sequence = press_up_frames(1)[:3]
+    estimator = ScriptedEstimator([lm for _, lm in sequence])
+    processor = LiveProcessor(spec, estimator_factory=lambda: estimator)
+    processor.start()
+    queued = []
+    for i in range(3):
+        frame = av.VideoFrame.from_ndarray(marked_image(), format="rgb24")
+        frame.pts, frame.time_base = i * 6000, Fraction(1, 90_000)
+        queued.append(frame)
+    [out] = asyncio.run(processor.on_frames(queued))
+    assert out.pts == queued[-1].pts and len(estimator.times) == 1
+
+
 def test_the_webrtc_callback_analyses_with_the_frame_time(spec):
     sequence = press_up_frames(1)[:20]
     estimator = ScriptedEstimator([lm for _, lm in sequence])
@@ -209,3 +225,19 @@ def test_the_webrtc_callback_analyses_with_the_frame_time(spec):
     live = processor.snapshot()
     assert live.error is None and live.frames == 20
     assert live.state.timestamp_s == pytest.approx(19 / 15, abs=1e-3)
+
+
+def test_the_latency_log_tells_a_stalled_camera_from_late_frames(spec, tmp_path, monkeypatch):
+    log = tmp_path / "live.jsonl"
+    monkeypatch.setenv("FORMCHECK_LIVE_LOG", str(log))
+    processor = LiveProcessor(spec, estimator_factory=lambda: ScriptedEstimator([]))
+    processor.start()
+    # The camera pauses for 3 s (no frame comes), then the analysis is slow for 2 s (frames come and
+    # all but the newest are skipped).
+    for stream_t, wall, skipped in ((0.0, 100.0, 0), (0.1, 100.1, 0), (3.1, 103.1, 0), (3.2, 103.2, 0),
+                                    (5.2, 105.2, 29)):
+        processor.process(marked_image(), stream_t, received_wall=wall, skipped=skipped)
+    first, *stalls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert first == {"kind": "first_frame", "received_wall": 100.0}
+    assert [(s["kind"], s["wall_gap_s"], s["stream_gap_s"], s["frames_skipped"]) for s in stalls] == [
+        ("stall", 3.0, 3.0, 0), ("stall", 2.0, 2.0, 29)]
