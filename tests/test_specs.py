@@ -55,6 +55,9 @@ BROKEN = {
     "bad condition": (_set(["faults", 0, "when"], "knee_angle is big"), "cannot read condition 'knee_angle is big'"),
     "thresholds out of order": (_set(["motion", "top"], 0.1), "top must be greater than top_exit"),
     "wrong type": (_set(["motion", "min_dwell_s"], "soon"), "motion.min_dwell_s"),
+    "far-side thresholds on a two-sided exercise": (
+        _set(["motion", "far_side"], {"rest": 150, "start": 155, "top_exit": 160, "top": 165}),
+        "far_side thresholds need per_side: true"),
     "code in a condition": (_set(["faults", 0, "when"], "__import__('os').system('x') > 1"), "cannot read condition"),
     "duplicate fault id": (_set(["faults", 1, "id"], "feet_too_far"), "fault ids must be unique; repeated: feet_too_far"),
 }

@@ -208,7 +208,8 @@ class Analyzer:
             else:
                 top_ok = all(values.get(c.signal) is not None and c.holds(values[c.signal])  # type: ignore[arg-type]
                              for c in self._complete_when)
-                done = tracker.update(t, primary, side=working, top_ok=top_ok)
+                done = tracker.update(t, primary, side=working, top_ok=top_ok,
+                                      far_side=working is not None and working != near)
                 if done is not None:
                     completed = self._record_excursion(done)
             phase = tracker.phase

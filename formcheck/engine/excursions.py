@@ -37,17 +37,30 @@ class Excursion:
     peak: float  # in the signal's own unit
 
 
+@dataclass(frozen=True)
+class _Levels:
+    """Thresholds multiplied by the direction's sign, so that every comparison reads "greater = further"."""
+
+    start: float
+    top: float
+    top_exit: float
+    rest: float
+
+
 @dataclass
 class _Attempt:
     start_s: float
     side: str | None
     peak: float
+    levels: _Levels
     top_start_s: float | None = None
     top_end_s: float | None = None
     plateau_start_s: float | None = None
     plateau_end_s: float | None = None
     plateau_peak: float = 0.0
     gaps_s: float = 0.0  # unmeasured time inside the plateau
+    further_since: float | None = None  # when the signal went beyond the plateau (not yet for the dwell)
+    settle_until: float = float("-inf")  # after such a short jump, the plateau's level is not raised
     samples: deque = field(default_factory=lambda: deque(maxlen=4000))
 
     @property
@@ -61,14 +74,15 @@ class ExcursionTracker:
     def __init__(self, motion: ExcursionMotion) -> None:
         self.motion = motion
         self._sign = 1.0 if motion.direction == "increase" else -1.0
-        self._start = self._sign * motion.start
-        self._top = self._sign * motion.top
-        self._top_exit = self._sign * motion.top_exit
-        self._rest = self._sign * motion.rest
+        self._levels = {far: self._signed(far) for far in (False, True)}
         self.phase = REST
         self.attempt: _Attempt | None = None
         self._pending: dict[str, float] = {}
         self._last_t: float | None = None
+
+    def _signed(self, far_side: bool) -> _Levels:
+        t = self.motion.thresholds(far_side)
+        return _Levels(*(self._sign * x for x in (t.start, t.top, t.top_exit, t.rest)))
 
     @property
     def held_s(self) -> float:
@@ -95,63 +109,86 @@ class ExcursionTracker:
         self._last_t = None
         self._pending.clear()
 
-    def update(self, t: float, value: float, side: str | None = None, top_ok: bool = True) -> Excursion | None:
+    def update(self, t: float, value: float, side: str | None = None, top_ok: bool = True,
+               far_side: bool = False) -> Excursion | None:
+        """`far_side`: the moving limb is the one farther from the camera (its own thresholds, if the
+        spec has them; fixed for an attempt once it has started)."""
         v = self._sign * value
         dt = 0.0 if self._last_t is None else t - self._last_t
         if self._last_t is None and self.attempt is not None and self.attempt.samples:
             dt = t - self.attempt.samples[-1][0]  # time since the last measurement (a dropout)
         self._last_t = t
         if self.phase == REST:
-            since = self._dwell("leave", v > self._start, t)
+            levels = self._levels[far_side]
+            since = self._dwell("leave", v > levels.start, t)
             if since is not None:
-                self.attempt = _Attempt(start_s=since, side=side, peak=v)
+                self.attempt = _Attempt(start_s=since, side=side, peak=v, levels=levels)
                 self._enter(RISING)
             return None
         attempt = self.attempt
         assert attempt is not None
+        levels = attempt.levels
         attempt.peak = max(attempt.peak, v)
         attempt.samples.append((t, v))
         if self.phase == RISING:
-            since = self._dwell("top", v >= self._top and top_ok, t)
+            since = self._dwell("top", v >= levels.top and top_ok, t)
             if since is not None:
                 attempt.top_start_s = since
                 self._enter(TOP)
                 self._track_plateau(attempt, t, v, dt)
                 return None
-            since = self._dwell("back", v < self._rest, t)
+            since = self._dwell("back", v < levels.rest, t)
             if since is not None:
                 return self._finish(since, complete=False)
         elif self.phase == TOP:
             self._track_plateau(attempt, t, v, dt)
-            since = self._dwell("leave_top", v < self._top_exit, t)
+            since = self._dwell("leave_top", v < levels.top_exit, t)
             if since is not None:
                 attempt.top_end_s = since
                 self._enter(LOWERING)
         elif self.phase == LOWERING:
-            since = self._dwell("top", v >= self._top, t)
+            since = self._dwell("top", v >= levels.top, t)
             if since is not None:
                 attempt.top_end_s = None
                 self._enter(TOP)
                 self._track_plateau(attempt, t, v, dt)
                 return None
-            since = self._dwell("back", v < self._rest, t)
+            since = self._dwell("back", v < levels.rest, t)
             if since is not None:
                 return self._finish(since, complete=True)
         return None
 
     def _track_plateau(self, attempt: _Attempt, t: float, v: float, dt: float) -> None:
-        tolerance = _PLATEAU_FRACTION * (max(attempt.peak, v) - self._start)
-        if attempt.plateau_start_s is None or v > attempt.plateau_peak + tolerance:
-            # First arrival at the top, or the position moved on further: the hold starts here.
-            attempt.plateau_start_s = attempt.plateau_end_s = t
-            attempt.plateau_peak = v
-            attempt.gaps_s = 0.0
+        tolerance = _PLATEAU_FRACTION * (max(attempt.peak, v) - attempt.levels.start)
+        if attempt.plateau_start_s is None:
+            self._start_plateau(attempt, t, v)
             return
-        attempt.plateau_peak = max(attempt.plateau_peak, v)
+        if v > attempt.plateau_peak + tolerance:
+            # The position moved on further: the hold starts again there -- once it has stayed there
+            # for the dwell time, so that a momentary jump of the estimate does not restart it.
+            if attempt.further_since is None:
+                attempt.further_since = t
+            if t - attempt.further_since >= self.motion.min_dwell_s:
+                self._start_plateau(attempt, attempt.further_since, v)
+                attempt.plateau_end_s = t
+                return
+        else:
+            if attempt.further_since is not None:  # a jump that did not last: its smoothed tail is no level
+                attempt.settle_until = t + self.motion.min_dwell_s
+                attempt.further_since = None
+            if t >= attempt.settle_until:
+                attempt.plateau_peak = max(attempt.plateau_peak, v)
         if v >= attempt.plateau_peak - tolerance:
             if dt > _MAX_COUNTED_GAP_S:
                 attempt.gaps_s += dt
             attempt.plateau_end_s = t
+
+    @staticmethod
+    def _start_plateau(attempt: _Attempt, t: float, v: float) -> None:
+        attempt.plateau_start_s = attempt.plateau_end_s = t
+        attempt.plateau_peak = v
+        attempt.gaps_s = 0.0
+        attempt.further_since = None
 
     def finish_open(self, t: float) -> Excursion | None:
         """At the end of the input: the attempt still under way, if any, for the caller to judge."""
@@ -183,7 +220,7 @@ class ExcursionTracker:
     def _timings(self, attempt: _Attempt, end_s: float) -> tuple[float | None, float | None]:
         if not attempt.samples:
             return None, None
-        level = self._start + _TIMING_LEVEL * (attempt.peak - self._start)
+        level = attempt.levels.start + _TIMING_LEVEL * (attempt.peak - attempt.levels.start)
         first = next((t for t, v in attempt.samples if v >= level), None)
         last = next((t for t, v in reversed(attempt.samples) if v >= level), None)
         rise = None if first is None else max(0.0, first - attempt.start_s)

@@ -177,6 +177,27 @@ class Calibration(_Strict):
 
 
 
+def _check_order(direction: str, rest: float, start: float, top_exit: float, top: float) -> None:
+    sign = 1.0 if direction == "increase" else -1.0
+    rest, start, top_exit, top = (sign * x for x in (rest, start, top_exit, top))
+    word = "greater" if sign > 0 else "smaller"
+    if not start > rest:
+        raise ValueError(f"start must be {word} than rest for a signal that should {direction}")
+    if not top_exit >= start:
+        raise ValueError(f"top_exit must be {word} than or equal to start")
+    if not top > top_exit:
+        raise ValueError(f"top must be {word} than top_exit (hysteresis)")
+
+
+class Thresholds(_Strict):
+    """The four thresholds of an excursion, in the primary signal's unit."""
+
+    start: float
+    top: float
+    top_exit: float
+    rest: float
+
+
 class ExcursionMotion(_Strict):
     """A movement away from rest and back: a repetition (optionally with a timed top position) or a
     hold. Thresholds are in the primary signal's unit and read in its direction of movement:
@@ -194,22 +215,29 @@ class ExcursionMotion(_Strict):
     # Extra conditions that must hold while at the top for the repetition to count as complete.
     complete_when: list[ConditionText] = Field(default_factory=list)
     per_side: bool = False
-
+    # Per-side exercises: thresholds for an attempt by the limb farther from the camera, whose hidden
+    # joints the pose model places less well (the spec says why in its limitations).
+    far_side: Thresholds | None = None
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> "ExcursionMotion":
-        sign = 1.0 if self.direction == "increase" else -1.0
-        rest, start, top_exit, top = (sign * x for x in (self.rest, self.start, self.top_exit, self.top))
-        word = "greater" if sign > 0 else "smaller"
-        if not start > rest:
-            raise ValueError(f"start must be {word} than rest for a signal that should {self.direction}")
-        if not top_exit >= start:
-            raise ValueError(f"top_exit must be {word} than or equal to start")
-        if not top > top_exit:
-            raise ValueError(f"top must be {word} than top_exit (hysteresis)")
+        _check_order(self.direction, self.rest, self.start, self.top_exit, self.top)
+        if self.far_side is not None:
+            if not self.per_side:
+                raise ValueError("far_side thresholds need per_side: true")
+            f = self.far_side
+            try:
+                _check_order(self.direction, f.rest, f.start, f.top_exit, f.top)
+            except ValueError as exc:
+                raise ValueError(f"far_side: {exc}") from None
         if self.kind == "holds" and self.hold_target_s is None:
             raise ValueError("hold_target_s is required for holds")
         return self
+
+    def thresholds(self, far_side: bool = False) -> Thresholds:
+        if far_side and self.far_side is not None:
+            return self.far_side
+        return Thresholds(start=self.start, top=self.top, top_exit=self.top_exit, rest=self.rest)
 
 
 class StepMotion(_Strict):
