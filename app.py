@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from formcheck.catalogue import catalogue_table
 from formcheck.routines import RoutineError, load_all_routines
 from formcheck.ui import live_page, video_page
 from formcheck.ui.progress_page import history_store, render_progress_page
@@ -16,9 +17,9 @@ from formcheck.ui.catalog import load_catalog
 from formcheck.ui.samples import SampleClip, default_sample, list_samples, samples_signature
 from formcheck.ui.sidebar import exercise_picker
 
-VIDEO_PAGE, LIVE_PAGE, PROGRESS_PAGE = "Analyse a video", "Live", "Progress"
+VIDEO_PAGE, LIVE_PAGE, PROGRESS_PAGE, EXERCISES_PAGE = "Analyse a video", "Live", "Progress", "Exercises"
 # As written in a link: ?page=live&exercise=bridge
-PAGES = {"video": VIDEO_PAGE, "live": LIVE_PAGE, "progress": PROGRESS_PAGE}
+PAGES = {"video": VIDEO_PAGE, "live": LIVE_PAGE, "progress": PROGRESS_PAGE, "exercises": EXERCISES_PAGE}
 
 st.set_page_config(page_title="formcheck", page_icon="🧘", layout="wide")
 
@@ -65,6 +66,12 @@ if page == PROGRESS_PAGE:
     store = history_store()
     if store is not None:
         render_progress_page(store, specs=catalog.specs)
+elif page == EXERCISES_PAGE:
+    st.subheader("Exercises")
+    st.caption("Every exercise formcheck knows, from its spec in exercise_specs/: the camera view, the "
+               "dosage the seed documents prescribe, what is counted, the signals measured and the faults "
+               "with the cue you see.")
+    st.markdown(catalogue_table(catalog.specs.values()), unsafe_allow_html=True)  # <br> between faults
 elif spec is None:
     st.error("There is no exercise to check: every exercise spec failed to load (see the sidebar).")
 elif page == LIVE_PAGE:

@@ -39,16 +39,22 @@ def _motion(spec: ExerciseSpec) -> str:
 
 
 def catalogue_markdown(specs: Iterable[ExerciseSpec]) -> str:
-    specs = sorted(specs, key=lambda s: s.id)
-    lines = [
+    return "\n".join([
         "# Exercise catalogue",
         "",
         "Generated from `exercise_specs/` by `formcheck exercises --markdown`; do not edit by hand.",
         "",
+        catalogue_table(specs),
+    ])
+
+
+def catalogue_table(specs: Iterable[ExerciseSpec]) -> str:
+    """One Markdown table row per exercise (the app shows the same table)."""
+    lines = [
         "| Exercise | View | Dosage | Counts | Signals | Faults (cue) |",
         "|---|---|---|---|---|---|",
     ]
-    for spec in specs:
+    for spec in sorted(specs, key=lambda s: s.id):
         signals = ", ".join(f"`{n}`" for n in spec.signals)
         faults = "<br>".join(f"`{r.id}` ({r.cue})" for r in [*spec.faults, *spec.event_faults]) or "-"
         lines.append(

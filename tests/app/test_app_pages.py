@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from formcheck.specs import default_specs_dir, find_spec
+from formcheck.specs import default_specs_dir, find_spec, load_all_specs
 from formcheck.ui.catalog import load_catalog
 from formcheck.ui.samples import default_sample, list_samples
 
@@ -161,6 +161,15 @@ def test_the_progress_page_without_history_says_how_it_fills(tmp_path, monkeypat
     at = app(page="Progress").run(timeout=60)
     assert_no_exception(at)
     assert any("No sessions saved yet" in i.value for i in at.info)
+
+
+def test_the_exercises_page_lists_every_exercise_from_its_spec():
+    at = app(page="Exercises").run(timeout=60)
+    assert_no_exception(at)
+    table = next(m.value for m in at.main.markdown if m.value.startswith("| Exercise |"))
+    for spec in load_all_specs().values():
+        assert f"**{spec.title}** (`{spec.id}`)" in table
+        assert all(f"`{rule.id}`" in table for rule in spec.faults)
 
 
 def test_a_broken_spec_is_reported_and_the_other_exercises_still_work(tmp_path, monkeypatch):
