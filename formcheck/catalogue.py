@@ -31,7 +31,7 @@ def _motion(spec: ExerciseSpec) -> str:
     if m.kind == "steps":
         return f"steps on `{m.signal}` (at least {m.min_step:g} per step)"
     if m.kind == "paced":
-        return f"paced holds: {m.hold_s:g} s hold, {m.relax_s:g} s relax, counted while the posture is right"
+        return f"paced holds: {m.hold_s:g} s hold, {m.relax_s:g} s relax, timed while you are in view"
     word = {"repetitions": "repetitions", "holds": "holds"}[m.kind]
     target = f", hold {m.hold_target_s:g} s" if m.hold_target_s else ""
     side = ", per side" if m.per_side else ""

@@ -214,10 +214,9 @@ class Analyzer:
                     completed = self._record_excursion(done)
             phase = tracker.phase
         elif self._paced is not None:
-            # The posture faults decide whether this frame's hold time counts.
+            # Faults are judged before the hold can end on this frame, so they are attached to it.
             self._faults.update(t, self._paced.phase, values)
-            ok = primary is not None and not self._faults.active
-            held = self._paced.update(t, ok)
+            held = self._paced.update(t, in_view=primary is not None)
             if held is not None:
                 completed = self._record_paced(held)
             phase = self._paced.phase

@@ -1,7 +1,7 @@
 """A paced hold timer, for movements a camera cannot measure: hold, relax, hold, ...
 
-A hold's time runs only while the visible posture is right, so a hold with the buttocks lifted or
-the person out of view takes longer instead of counting wrong work.
+A hold's time runs while the person can be seen (a dropout pauses it). A fault during a hold does
+not stop the timer: as with every counted repetition, the hold counts and carries the fault.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class PacedTimer:
         start = t if self._phase_start is None else self._phase_start
         return max(0.0, self.motion.relax_s - (t - start))
 
-    def update(self, t: float, posture_ok: bool) -> PacedHold | None:
+    def update(self, t: float, in_view: bool) -> PacedHold | None:
         dt = 0.0 if self._last_t is None else t - self._last_t
         self._last_t = t
         if self._phase_start is None:
@@ -47,7 +47,7 @@ class PacedTimer:
             if t - self._phase_start >= self.motion.relax_s:
                 self.phase, self._phase_start, self.held_s = HOLD, t, 0.0
             return None
-        if posture_ok and 0 < dt <= _MAX_COUNTED_GAP_S:
+        if in_view and 0 < dt <= _MAX_COUNTED_GAP_S:
             self.held_s += dt
         if self.held_s >= self.motion.hold_s:
             done = PacedHold(self._phase_start, t, self.held_s)

@@ -261,8 +261,8 @@ class StepMotion(_Strict):
 
 class PacedMotion(_Strict):
     """A paced hold timer for movements one camera cannot measure (e.g. a pelvic tilt): formcheck
-    calls "hold" and "relax" in turn and counts a hold only while the visible posture is right
-    (no fault active, body in view). `signal` is the one plotted."""
+    calls "hold" and "relax" in turn; hold time runs while the body is in view, and the faults seen
+    during a hold are attached to it. `signal` is the one plotted."""
 
     kind: Literal["paced"]
     signal: str
