@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from formcheck.engine import Analyzer
+from formcheck.engine.excursions import ExcursionTracker
 from formcheck.report import Report
 from formcheck.specs import find_spec
 
@@ -342,3 +343,13 @@ def test_a_repetition_under_way_when_the_input_ends_is_not_counted():
     report = analyse("prone_press_up", pose, windows[1][0] + 6.0, PRONE_CAM)  # ends in the second hold
     assert report.reps == 1
     assert any(w.kind == "unfinished" for w in report.warnings)
+
+
+def test_a_lift_quicker_than_the_dwell_is_timed_from_its_start():
+    motion = find_spec("prone_press_up").motion.model_copy(update={"min_dwell_s": 0.4})
+    tracker = ExcursionTracker(motion)
+    down, up = motion.rest - 2, motion.top + 5
+    lift = Script([(0, down), (1.0, down), (1.15, up), (4.0, up), (6.0, down), (8.0, down)])
+    done = [d for d in (tracker.update(i / 30, lift(i / 30)) for i in range(8 * 30)) if d is not None]
+    assert len(done) == 1 and done[0].complete
+    assert done[0].rise_s is not None and done[0].rise_s < 0.2

@@ -78,6 +78,7 @@ class ExcursionTracker:
         self.phase = REST
         self.attempt: _Attempt | None = None
         self._pending: dict[str, float] = {}
+        self._leaving: list[tuple[float, float]] = []  # samples of a departure from rest still in its dwell
         self._last_t: float | None = None
 
     def _signed(self, far_side: bool) -> _Levels:
@@ -108,6 +109,7 @@ class ExcursionTracker:
         """No measurement this frame: hold time does not run and dwell streaks are broken."""
         self._last_t = None
         self._pending.clear()
+        self._leaving.clear()
 
     def update(self, t: float, value: float, side: str | None = None, top_ok: bool = True,
                far_side: bool = False) -> Excursion | None:
@@ -120,9 +122,18 @@ class ExcursionTracker:
         self._last_t = t
         if self.phase == REST:
             levels = self._levels[far_side]
-            since = self._dwell("leave", v > levels.start, t)
+            leaving = v > levels.start
+            if not leaving:
+                self._leaving.clear()
+            else:
+                # Kept from the first frame past start, so that the rise is timed from there even
+                # when the movement is quicker than the dwell.
+                self._leaving.append((t, v))
+            since = self._dwell("leave", leaving, t)
             if since is not None:
-                self.attempt = _Attempt(start_s=since, side=side, peak=v, levels=levels)
+                self.attempt = _Attempt(start_s=since, side=side, peak=max(x for _, x in self._leaving), levels=levels)
+                self.attempt.samples.extend(self._leaving)
+                self._leaving.clear()
                 self._enter(RISING)
             return None
         attempt = self.attempt
