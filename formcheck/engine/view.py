@@ -8,11 +8,17 @@ import numpy as np
 
 from ..landmarks import Landmark, landmark_index
 
-# Shoulder plus hip width relative to torso length: about 0.1-0.3 side-on, 0.6-0.9 facing the camera.
+# Shoulder plus hip width relative to torso length: 0.05-0.38 side-on (up to 30 degrees oblique),
+# 0.45-0.65 facing the camera (MediaPipe's shoulders sit close to the neck, so facing is not wider).
 _SIDE_VIEW_MAX = 0.5
 _FRONT_VIEW_MIN = 0.35
+# Between the two the shoulders' depth gap decides: MediaPipe's relative depth (z, in the scale of
+# x) of the far shoulder lies 1.4-2.6 torso lengths behind the near one side-on, under 1.0 facing.
+_AMBIGUOUS_WIDTH = 0.3
+_SIDE_DEPTH_GAP_MIN = 1.2
 _EDGE_MARGIN_PX = 2.0
 
+_TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 _HEAD = {"nose", "eye", "ear", "mouth"}
 _FEET = {"ankle", "heel", "foot_index"}
 
@@ -34,6 +40,22 @@ def body_width_ratio(points: np.ndarray) -> float:
     return float((shoulders + hips) / 2 / max(torso, 1e-6))
 
 
+def shoulder_depth_gap(points: np.ndarray) -> float:
+    """How far one shoulder lies behind the other (MediaPipe's relative z), in torso lengths."""
+    xy = points[:, :2]
+    mid_shoulder = (xy[Landmark.LEFT_SHOULDER] + xy[Landmark.RIGHT_SHOULDER]) / 2
+    mid_hip = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
+    torso = np.linalg.norm(mid_shoulder - mid_hip)
+    return float(abs(points[Landmark.LEFT_SHOULDER, 2] - points[Landmark.RIGHT_SHOULDER, 2]) / max(torso, 1e-6))
+
+
+def looks_side_on(points: np.ndarray) -> bool:
+    ratio = body_width_ratio(points)
+    if ratio <= _AMBIGUOUS_WIDTH:
+        return True
+    return ratio <= _SIDE_VIEW_MAX and shoulder_depth_gap(points) >= _SIDE_DEPTH_GAP_MIN
+
+
 def _framing_message(missing: list[str]) -> str:
     bases = {m.removeprefix("left_").removeprefix("right_").removeprefix("mid_") for m in missing}
     if bases & _FEET:
@@ -50,6 +72,12 @@ class ViewChecker:
         self.min_visibility = min_visibility
 
     def check(self, points: np.ndarray, side: str, width: int, height: int) -> ViewCheck:
+        # A wrong view is the first thing to say when the torso is in the picture: it is also why
+        # the far side's landmarks look missing, and turning round fixes both.
+        if all(_inside(points[i], width, height) for i in _TORSO):
+            wrong = self._wrong_view(points)
+            if wrong is not None:
+                return wrong
         missing: list[str] = []
         for name in self.required:
             names = [name] if name.startswith(("left_", "right_")) or name == "nose" else (
@@ -58,15 +86,21 @@ class ViewChecker:
                 else [f"{side}_{name}"]
             )
             for full in names:
-                x, y, _, vis = points[landmark_index(full)]
-                inside = -_EDGE_MARGIN_PX <= x <= width + _EDGE_MARGIN_PX and -_EDGE_MARGIN_PX <= y <= height + _EDGE_MARGIN_PX
-                if vis < self.min_visibility or not inside:
+                point = points[landmark_index(full)]
+                if point[3] < self.min_visibility or not _inside(point, width, height):
                     missing.append(full)
         if missing:
             return ViewCheck(False, "framing", _framing_message(missing))
-        ratio = body_width_ratio(points)
-        if self.expected_view == "side" and ratio > _SIDE_VIEW_MAX:
+        return self._wrong_view(points) or ViewCheck(True)
+
+    def _wrong_view(self, points: np.ndarray) -> ViewCheck | None:
+        if self.expected_view == "side" and not looks_side_on(points):
             return ViewCheck(False, "view", "turn side-on to the camera")
-        if self.expected_view == "front" and ratio < _FRONT_VIEW_MIN:
+        if self.expected_view == "front" and body_width_ratio(points) < _FRONT_VIEW_MIN:
             return ViewCheck(False, "view", "face the camera")
-        return ViewCheck(True)
+        return None
+
+
+def _inside(point: np.ndarray, width: int, height: int) -> bool:
+    x, y = point[0], point[1]
+    return -_EDGE_MARGIN_PX <= x <= width + _EDGE_MARGIN_PX and -_EDGE_MARGIN_PX <= y <= height + _EDGE_MARGIN_PX
