@@ -1,7 +1,9 @@
 """Lower lumbar extension ("baby twerk") on all fours: a small anterior pelvic tilt, held 3 s, released.
 
-Only the pelvis and lowest lumbar segment move (hip angle shoulder-hip-knee changes ~4-8 deg); the
-thoracic spine stays level. Faults: the whole back arches (chest and head rise, trunk incline changes),
+Only the pelvis and lowest lumbar segment move; the thoracic spine stays level. The hip joints are
+the pivot and the hands hold the shoulders, so the shoulder-hip-knee angle changes by under 0.2 deg:
+the tip itself leaves no measurable trace in the joints (the spec paces the holds instead).
+Faults: the whole back arches (chest and head rise, trunk incline changes),
 the knees do the work (hips rock back over the heels so the knee angle changes).
 """
 from __future__ import annotations
