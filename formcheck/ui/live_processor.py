@@ -1,8 +1,8 @@
 """The live page's frame processing: pose -> engine -> overlay, one object per browser session.
 
 `LiveProcessor.on_frames` is streamlit-webrtc's `queued_video_frames_callback`; it runs in a worker
-thread of its own, so it never calls Streamlit. The page reads what it needs through `snapshot()`, and every
-piece of state shared between the two threads is guarded by one lock.
+thread of its own, so it never calls Streamlit. The page reads what it needs through `snapshot()`,
+and every piece of state shared between the two threads is guarded by one lock.
 
 A session is what lies between START and STOP: the page calls `start()` while the stream plays and
 `stop()` when it has stopped, which finishes the analyzer and keeps its report. Frames that arrive
