@@ -18,7 +18,8 @@ from ..specs import ExcursionMotion
 REST, RISING, TOP, LOWERING = "rest", "rising", "top", "lowering"
 _MAX_COUNTED_GAP_S = 0.5  # longer gaps between measured frames are not counted as time held
 _TIMING_LEVEL = 0.8  # rise/lower times are measured to 80 % of the attempt's peak
-# The held position is where the signal stays within this fraction of the attempt's range of its peak:
+# The held position is where the signal stays within this fraction of the attempt's range of its peak
+# (or within half the top/top_exit hysteresis band, if wider):
 # crossing the top threshold is not yet being in the position a person holds.
 _PLATEAU_FRACTION = 0.08
 
@@ -170,7 +171,10 @@ class ExcursionTracker:
         return None
 
     def _track_plateau(self, attempt: _Attempt, t: float, v: float, dt: float) -> None:
-        tolerance = _PLATEAU_FRACTION * (max(attempt.peak, v) - attempt.levels.start)
+        levels = attempt.levels
+        # A wobble within half the spec's hysteresis band (its statement of the signal's noise) is
+        # still the same position, however small the attempt's range.
+        tolerance = max(_PLATEAU_FRACTION * (max(attempt.peak, v) - levels.start), (levels.top - levels.top_exit) / 2)
         if attempt.plateau_start_s is None:
             self._start_plateau(attempt, t, v)
             return
