@@ -37,56 +37,29 @@ class ClipSpec:
     mat_margin: float = 0.4
 
 
-def _bridge(reps, knee_top_deg=95.0):
-    return lambda poser, floor: Bridge(poser, reps, knee_top_deg=knee_top_deg, floor_z=floor)
+def _script(script_class):
+    """A clip's motion factory: the exercise script, built for the clip's body and floor height."""
+    def factory(*args, **kw):
+        return lambda poser, floor: script_class(poser, *args, floor_z=floor, **kw)
+    return factory
 
 
-def _knee(holds):
-    return lambda poser, floor: KneeToChest(poser, holds, floor_z=floor)
+def _alternate(rep_class, n, **kw):
+    """n repetitions on alternating sides, left first."""
+    return [rep_class(side="left" if i % 2 == 0 else "right", **kw) for i in range(n)]
 
 
-def _walk(spec):
-    return lambda poser, floor: ButtWalk(poser, spec, floor_z=floor)
-
-
-def _bird(reps):
-    return lambda poser, floor: BirdDog(poser, reps, floor_z=floor)
-
-
-def _alternate(n, **kw):
-    return [dict(side="left" if i % 2 == 0 else "right", **kw) for i in range(n)]
-
-
-def _superman(reps):
-    return lambda poser, floor: Superman(poser, reps, floor_z=floor)
-
-
-def _catcow(cycles):
-    return lambda poser, floor: CatCow(poser, cycles, floor_z=floor)
-
-
-def _lumbar(reps):
-    return lambda poser, floor: LumbarExtension(poser, reps, floor_z=floor)
-
-
-def _tilt(reps):
-    return lambda poser, floor: PelvicTilt(poser, reps, floor_z=floor)
-
-
-def _psoas(holds, kneeling):
-    return lambda poser, floor: PsoasStretch(poser, holds, kneeling=kneeling, floor_z=floor)
-
-
-def _side(bends):
-    return lambda poser, floor: SeatedSideStretch(poser, bends, floor_z=floor)
-
-
-def _bends(n, **kw):
-    return [Bend(side="left" if i % 2 == 0 else "right", **kw) for i in range(n)]
-
-
-def _press(reps):
-    return lambda poser, floor: PronePressUp(poser, reps, floor_z=floor)
+_press = _script(PronePressUp)
+_bridge = _script(Bridge)
+_knee = _script(KneeToChest)
+_walk = _script(ButtWalk)
+_bird = _script(BirdDog)
+_superman = _script(Superman)
+_catcow = _script(CatCow)
+_lumbar = _script(LumbarExtension)
+_tilt = _script(PelvicTilt)
+_psoas = _script(PsoasStretch)
+_side = _script(SeatedSideStretch)
 
 
 PRESS_MAT = dict(mat_min_len=1.85, mat_margin=0.25)
@@ -141,16 +114,15 @@ CLIPS = [
              min_distance=2.6),
     # --- phase 2 ---
     ClipSpec("bird_dog_clean", "bird_dog", "6 bird-dogs alternating sides (side = raised arm), 3 s holds", 501,
-             _bird([BirdRep(**d) for d in _alternate(6)]), camera_height=(0.5, 0.9), max_azimuth=25.0),
+             _bird(_alternate(BirdRep, 6)), camera_height=(0.5, 0.9), max_azimuth=25.0),
     ClipSpec("bird_dog_leg_too_high", "bird_dog", "4 bird-dogs; reps 3-4 lift the leg ~30 deg above horizontal",
-             502, _bird([BirdRep(**d) for d in _alternate(2)] +
-                        [BirdRep(**d, leg_above_deg=30.0) for d in _alternate(2)]),
+             502, _bird(_alternate(BirdRep, 2) + _alternate(BirdRep, 2, leg_above_deg=30.0)),
              camera_height=(0.5, 0.9), max_azimuth=25.0),
     ClipSpec("bird_dog_trunk_sag", "bird_dog", "4 bird-dogs; reps 3-4 let the trunk sag (~20 deg lumbar extension)",
-             503, _bird([BirdRep(**d) for d in _alternate(2)] + [BirdRep(**d, sag_deg=20.0) for d in _alternate(2)]),
+             503, _bird(_alternate(BirdRep, 2) + _alternate(BirdRep, 2, sag_deg=20.0)),
              camera_height=(0.5, 0.9), max_azimuth=25.0),
     ClipSpec("bird_dog_elbow_bent", "bird_dog", "4 bird-dogs; reps 3-4 with the supporting elbow bent to ~130 deg",
-             504, _bird([BirdRep(**d) for d in _alternate(2)] + [BirdRep(**d, elbow_deg=130.0) for d in _alternate(2)]),
+             504, _bird(_alternate(BirdRep, 2) + _alternate(BirdRep, 2, elbow_deg=130.0)),
              camera_height=(0.5, 0.9), max_azimuth=25.0),
     ClipSpec("superman_clean", "superman", "5 supermans: chest, arms and legs a little off the floor, 3 s holds", 601,
              _superman([SupermanRep() for _ in range(5)]), camera_height=(0.4, 0.7)),
@@ -194,18 +166,18 @@ CLIPS = [
              facing_side="right"),
     ClipSpec("seated_side_stretch_clean", "seated_side_stretch",
              "front view, seated, arms overhead: 6 side bends alternating left/right, 4 s pause at end range", 901,
-             _side(_bends(6)), view="front", camera_height=(0.8, 1.1), max_azimuth=12.0, use_mat=False),
+             _side(_alternate(Bend, 6)), view="front", camera_height=(0.8, 1.1), max_azimuth=12.0, use_mat=False),
     ClipSpec("seated_side_stretch_no_pause", "seated_side_stretch",
              "2 paused side bends, then 2 bouncing at end range without a pause", 902,
-             _side(_bends(2) + _bends(2, bounce=True)), view="front", camera_height=(0.8, 1.1), max_azimuth=12.0,
-             use_mat=False),
+             _side(_alternate(Bend, 2) + _alternate(Bend, 2, bounce=True)), view="front", camera_height=(0.8, 1.1),
+             max_azimuth=12.0, use_mat=False),
     ClipSpec("seated_side_stretch_arms_not_overhead", "seated_side_stretch",
              "4 side bends with the hands resting on the thighs instead of overhead", 903,
-             _side(_bends(4, arms_overhead=False)), view="front", camera_height=(0.8, 1.1), max_azimuth=12.0,
+             _side(_alternate(Bend, 4, arms_overhead=False)), view="front", camera_height=(0.8, 1.1), max_azimuth=12.0,
              use_mat=False),
     ClipSpec("seated_side_stretch_hips_lift", "seated_side_stretch",
              "2 good side bends, then 2 where the opposite hip lifts off the seat (~12 deg pelvis tilt)", 904,
-             _side(_bends(2) + _bends(2, hip_lift_deg=12.0)), view="front", camera_height=(0.8, 1.1),
+             _side(_alternate(Bend, 2) + _alternate(Bend, 2, hip_lift_deg=12.0)), view="front", camera_height=(0.8, 1.1),
              max_azimuth=12.0, use_mat=False),
     ClipSpec("pelvic_tilt_clean", "pelvic_tilt", "5 posterior pelvic tilts, 5 s holds", 1001,
              _tilt([TiltRep() for _ in range(5)]), camera_height=(0.4, 0.7)),

@@ -1,4 +1,4 @@
-"""Timing helpers shared by the exercise scripts: eased keyframe tracks, events, fault windows."""
+"""Helpers shared by the exercise scripts: eased keyframe tracks, events, fault windows, a solver."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,6 +10,17 @@ def ease(x):
     """Cosine ease in-out on [0, 1]: zero velocity at both ends, like an unhurried human movement."""
     x = np.clip(x, 0.0, 1.0)
     return 0.5 - 0.5 * np.cos(np.pi * x)
+
+
+def bisect(fn, lo, hi, target, iters=24):
+    """x in [lo, hi] with fn(x) == target, for an increasing fn (solves a pose for a wanted measure)."""
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        if fn(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
 
 def smoothstep(x):

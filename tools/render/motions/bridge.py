@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing, torso_length
+from tools.render.motions.base import Event, Script, Track, bisect, breathing, torso_length
 from tools.render.motions.supine import ANKLE_ABOVE_FLOOR, angle_at, plant_leg, supine_base
 
 
@@ -23,17 +23,6 @@ class Rep:
     hip_angle: float = 175.0     # shoulder-hip-knee at the top (partial attempts: ~147)
     over_arch_t: float = 0.0     # fault: hips this many torso lengths above the shoulder-knee line
     partial: bool = False
-
-
-def _bisect(fn, lo, hi, target, iters=24):
-    """x in [lo, hi] with fn(x) == target for an increasing fn."""
-    for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        if fn(mid) < target:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
 
 
 class Bridge(Script):
@@ -55,7 +44,7 @@ class Bridge(Script):
             self.lift = self.arch = Track(0.0)
             self.duration = 0.0
             return
-        clean_top = _bisect(lambda beta: self._hip_angle(beta, 0.0, probe_ankle=True), 0.0, 50.0, 175.0)
+        clean_top = bisect(lambda beta: self._hip_angle(beta, 0.0, probe_ankle=True), 0.0, 50.0, 175.0)
         self._solve_feet(clean_top, knee_top_deg)
         self.lift = Track(0.0).hold_until(lead_in_s)
         self.arch = Track(0.0).hold_until(lead_in_s)
@@ -63,10 +52,10 @@ class Bridge(Script):
         for rep in reps:
             if rep.over_arch_t > 0:
                 arch = 12.0
-                beta = _bisect(lambda x: self._hip_above_line(x, arch), 0.0, 60.0, rep.over_arch_t * self.torso)
+                beta = bisect(lambda x: self._hip_above_line(x, arch), 0.0, 60.0, rep.over_arch_t * self.torso)
             else:
                 arch = 0.0
-                beta = _bisect(lambda x: self._hip_angle(x, 0.0), 0.0, 50.0, rep.hip_angle)
+                beta = bisect(lambda x: self._hip_angle(x, 0.0), 0.0, 50.0, rep.hip_angle)
             t_top, t_end_hold = t + rep.up_s, t + rep.up_s + rep.hold_s
             t_down = t_end_hold + rep.down_s
             self.lift.move_to(t_top, beta).hold_until(t_end_hold).move_to(t_down, 0.0)

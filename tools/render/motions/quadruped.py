@@ -7,20 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from tools.render.motions.base import bisect
 from tools.render.posture import PRONE, Limb, Posture, ik_3d
 
 WRIST_ABOVE_FLOOR = 0.03
 KNEE_ABOVE_FLOOR = 0.05
-
-
-def _bisect(fn, lo, hi, target, iters=22):
-    for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        if fn(mid) < target:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
 
 
 class Quadruped:
@@ -42,7 +33,7 @@ class Quadruped:
         self.root_z = hip_h - (hip[2] - probe.root[2])
         # Trunk pitch so that near-straight vertical arms reach the floor.
         want = floor_z + WRIST_ABOVE_FLOOR + self.reach
-        self.pitch = _bisect(lambda a: self._shoulder_height(a), -40.0, 40.0, want)
+        self.pitch = bisect(lambda a: self._shoulder_height(a), -40.0, 40.0, want, iters=22)
         p = self.trunk(self.pitch)
         heads = poser.joint_positions(p)
         self.hands, self.knees, self.ankles = {}, {}, {}
