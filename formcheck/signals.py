@@ -199,11 +199,3 @@ def _landmarks_of(sig) -> list[str]:
     if isinstance(sig, (HeightSignal, ProgressSignal)):
         return [sig.landmark]
     raise TypeError(f"unsupported signal {type(sig).__name__}")
-
-
-def needs_calibration(sig) -> bool:
-    """Signals that mean nothing before calibration: they use its lengths, positions or forward
-    direction."""
-    return isinstance(sig, (HeightSignal, ElevationSignal, ProgressSignal, DistanceSignal, LineOffsetSignal)) or (
-        isinstance(sig, InclineSignal) and sig.reference == "vertical"
-    )

@@ -11,8 +11,9 @@ import numpy as np
 from ..filters import OneEuroFilter
 from ..landmarks import Landmarks
 from ..report import Event, FaultSpan, Report
-from ..signals import FloorFrame, Frame, SignalComputer, needs_calibration
+from ..signals import FloorFrame, Frame, SignalComputer
 from ..specs import Condition, ExcursionMotion, ExerciseSpec, PacedMotion, StepMotion
+from ..specs.schema import needs_calibration
 from .calibration import CalibrationResult, Calibrator
 from .excursions import REST, Excursion, ExcursionTracker
 from .paced import PacedHold, PacedTimer

@@ -30,15 +30,19 @@ def _mid(xy: np.ndarray, left: Landmark, right: Landmark) -> np.ndarray:
     return (xy[left] + xy[right]) / 2
 
 
+def torso_length(xy: np.ndarray) -> float:
+    """Mid-shoulder to mid-hip, in the units of xy."""
+    shoulder = _mid(xy, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    return float(np.linalg.norm(shoulder - _mid(xy, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)))
+
+
 def body_lengths(image_xy: np.ndarray) -> tuple[float, float]:
     """Torso (mid-shoulder to mid-hip) and leg (mid-hip to mid-knee to mid-ankle) lengths in pixels."""
-    shoulder = _mid(image_xy, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
     hip = _mid(image_xy, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
     knee = _mid(image_xy, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE)
     ankle = _mid(image_xy, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)
-    torso = float(np.linalg.norm(shoulder - hip))
     leg = float(np.linalg.norm(hip - knee) + np.linalg.norm(knee - ankle))
-    return torso, leg
+    return torso_length(image_xy), leg
 
 
 class Calibrator:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..landmarks import Landmark, landmark_index
+from ..landmarks import LANDMARK_NAMES, Landmark
+from ..signals import point_indices
+from .calibration import torso_length
 
 # Shoulder plus hip width relative to torso length: 0.05-0.38 side-on (up to 30 degrees oblique),
 # 0.45-0.65 facing the camera (MediaPipe's shoulders sit close to the neck, so facing is not wider).
@@ -30,30 +32,27 @@ class ViewCheck:
     message: str | None = None
 
 
-def body_width_ratio(points: np.ndarray) -> float:
+def body_width_ratio(points: np.ndarray, torso: float | None = None) -> float:
+    """Mean of shoulder and hip width, in torso lengths."""
     xy = points[:, :2]
+    torso = torso_length(xy) if torso is None else torso
     shoulders = np.linalg.norm(xy[Landmark.LEFT_SHOULDER] - xy[Landmark.RIGHT_SHOULDER])
     hips = np.linalg.norm(xy[Landmark.LEFT_HIP] - xy[Landmark.RIGHT_HIP])
-    mid_shoulder = (xy[Landmark.LEFT_SHOULDER] + xy[Landmark.RIGHT_SHOULDER]) / 2
-    mid_hip = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
-    torso = np.linalg.norm(mid_shoulder - mid_hip)
     return float((shoulders + hips) / 2 / max(torso, 1e-6))
 
 
-def shoulder_depth_gap(points: np.ndarray) -> float:
+def shoulder_depth_gap(points: np.ndarray, torso: float | None = None) -> float:
     """How far one shoulder lies behind the other (MediaPipe's relative z), in torso lengths."""
-    xy = points[:, :2]
-    mid_shoulder = (xy[Landmark.LEFT_SHOULDER] + xy[Landmark.RIGHT_SHOULDER]) / 2
-    mid_hip = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
-    torso = np.linalg.norm(mid_shoulder - mid_hip)
+    torso = torso_length(points[:, :2]) if torso is None else torso
     return float(abs(points[Landmark.LEFT_SHOULDER, 2] - points[Landmark.RIGHT_SHOULDER, 2]) / max(torso, 1e-6))
 
 
 def looks_side_on(points: np.ndarray) -> bool:
-    ratio = body_width_ratio(points)
+    torso = torso_length(points[:, :2])
+    ratio = body_width_ratio(points, torso)
     if ratio <= _AMBIGUOUS_WIDTH:
         return True
-    return ratio <= _SIDE_VIEW_MAX and shoulder_depth_gap(points) >= _SIDE_DEPTH_GAP_MIN
+    return ratio <= _SIDE_VIEW_MAX and shoulder_depth_gap(points, torso) >= _SIDE_DEPTH_GAP_MIN
 
 
 def _framing_message(missing: list[str]) -> str:
@@ -68,30 +67,25 @@ def _framing_message(missing: list[str]) -> str:
 class ViewChecker:
     def __init__(self, expected_view: str, required: list[str], min_visibility: float) -> None:
         self.expected_view = expected_view
-        self.required = required
         self.min_visibility = min_visibility
+        # The landmarks to see, by the side facing the camera; a front view needs both sides of each.
+        self._required = {
+            side: sorted({i for name in required
+                          for i in point_indices(name, "mid" if expected_view == "front" else side)})
+            for side in ("left", "right")
+        }
 
     def check(self, points: np.ndarray, side: str, width: int, height: int) -> ViewCheck:
         # A wrong view is the first thing to say when the torso is in the picture: it is also why
         # the far side's landmarks look missing, and turning round fixes both.
-        if all(_inside(points[i], width, height) for i in _TORSO):
-            wrong = self._wrong_view(points)
-            if wrong is not None:
-                return wrong
-        missing: list[str] = []
-        for name in self.required:
-            names = [name] if name.startswith(("left_", "right_")) or name == "nose" else (
-                [f"left_{name.removeprefix('mid_')}", f"right_{name.removeprefix('mid_')}"]
-                if name.startswith("mid_") or self.expected_view == "front"
-                else [f"{side}_{name}"]
-            )
-            for full in names:
-                point = points[landmark_index(full)]
-                if point[3] < self.min_visibility or not _inside(point, width, height):
-                    missing.append(full)
+        torso_in_picture = all(_inside(points[i], width, height) for i in _TORSO)
+        if torso_in_picture and (wrong := self._wrong_view(points)) is not None:
+            return wrong
+        missing = [LANDMARK_NAMES[i] for i in self._required[side]
+                   if points[i, 3] < self.min_visibility or not _inside(points[i], width, height)]
         if missing:
             return ViewCheck(False, "framing", _framing_message(missing))
-        return self._wrong_view(points) or ViewCheck(True)
+        return (None if torso_in_picture else self._wrong_view(points)) or ViewCheck(True)
 
     def _wrong_view(self, points: np.ndarray) -> ViewCheck | None:
         if self.expected_view == "side" and not looks_side_on(points):

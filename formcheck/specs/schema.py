@@ -341,7 +341,7 @@ class ExerciseSpec(_Strict):
         for text in self.calibration.start_position:
             name = Condition.parse(text).signal
             need(name, "calibration.start_position")
-            if _measured_from_calibration(self.signals[name]):
+            if needs_calibration(self.signals[name]):
                 raise ValueError(
                     f"calibration.start_position uses '{name}', which is itself measured from the calibration"
                 )
@@ -370,9 +370,9 @@ class ExerciseSpec(_Strict):
         return self
 
 
-def _measured_from_calibration(signal: BaseModel) -> bool:
-    """Signals that cannot be computed before calibration (relative angles can: the start position
-    is checked on their absolute value)."""
+def needs_calibration(signal: BaseModel) -> bool:
+    """Signals that mean nothing before calibration: they use its lengths, positions or forward
+    direction (relative angles do not: the start position is checked on their absolute value)."""
     return isinstance(signal, (HeightSignal, ElevationSignal, DistanceSignal, LineOffsetSignal, ProgressSignal)) or (
         isinstance(signal, InclineSignal) and signal.reference == "vertical"
     )
