@@ -32,10 +32,9 @@ def _motion(spec: ExerciseSpec) -> str:
         return f"steps on `{m.signal}` (at least {m.min_step:g} per step)"
     if m.kind == "paced":
         return f"paced holds: {m.hold_s:g} s hold, {m.relax_s:g} s relax, timed while you are in view"
-    word = {"repetitions": "repetitions", "holds": "holds"}[m.kind]
     target = f", hold {m.hold_target_s:g} s" if m.hold_target_s else ""
     side = ", per side" if m.per_side else ""
-    return f"{word} on `{m.signal}` ({m.direction}: start {m.start:g}, top {m.top:g}{target}{side})"
+    return f"{m.kind} on `{m.signal}` ({m.direction}: start {m.start:g}, top {m.top:g}{target}{side})"
 
 
 def catalogue_markdown(specs: Iterable[ExerciseSpec]) -> str:

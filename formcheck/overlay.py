@@ -13,7 +13,7 @@ import numpy as np
 
 from .engine import FrameState
 from .landmarks import SKELETON_EDGES, Landmarks
-from .signals import SignalComputer
+from .signals import SignalComputer, side_roles
 from .specs import Condition, ExerciseSpec
 from .specs.schema import AngleSignal
 
@@ -41,9 +41,8 @@ class Annotator:
 
     def _points_of(self, signal: str, state: FrameState) -> list[tuple[int, ...]]:
         role = self.spec.signals[signal].side
-        side = {"near": state.side, "far": _other(state.side), "working": state.working_side or state.side,
-                "other": _other(state.working_side or state.side)}.get(role, role)
-        return self._signals.landmarks_of(signal, side or "left")  # type: ignore[arg-type]
+        side = side_roles(state.side or "left", state.working_side).get(role, role)
+        return self._signals.landmarks_of(signal, side)  # type: ignore[arg-type]
 
     def draw(self, image_rgb: np.ndarray, landmarks: Landmarks | None, state: FrameState) -> np.ndarray:
         out = image_rgb.copy()
@@ -129,10 +128,6 @@ class Annotator:
         cv2.rectangle(overlay, (x - 10, y - h - 10), (x + w + 10, y + 10), _BLACK, -1)
         cv2.addWeighted(overlay, 0.6, img, 0.4, 0, dst=img)
         cv2.putText(img, state.message, (x, y), _FONT, size, colour, 2, cv2.LINE_AA)
-
-
-def _other(side: str | None) -> str | None:
-    return None if side is None else ("right" if side == "left" else "left")
 
 
 def _pt(p: np.ndarray) -> tuple[int, int]:

@@ -31,6 +31,16 @@ ConcreteSide = Literal["left", "right", "mid"]
 SideAssignment = Mapping[str, ConcreteSide]
 
 
+def side_roles(near: str, working: str | None = None) -> dict[str, str]:
+    """The side each role means in this frame: near/far by the camera, working/other by the moving limb."""
+    working = working or near
+    return {"near": near, "far": _other_side(near), "working": working, "other": _other_side(working)}
+
+
+def _other_side(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
 def point_indices(name: str, side: ConcreteSide) -> tuple[int, ...]:
     """Landmark indices whose mean is the named point: one index, or two for a midpoint."""
     if name.startswith("mid_"):

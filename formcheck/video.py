@@ -328,13 +328,8 @@ class VideoWriter:
         self._size: tuple[int, int] | None = None  # (height, width) of the images given
         self._last_pts: int | None = None
         self._first_timestamp_s: float | None = None
-        self._frames_written = 0
         self._tmp_path: Path | None = None
         self._closed = False
-
-    @property
-    def frames_written(self) -> int:
-        return self._frames_written
 
     def _open(self, height: int, width: int) -> None:
         name = _quoted(self.path)
@@ -410,7 +405,6 @@ class VideoWriter:
                 self._container.mux(packet)
         except av.error.FFmpegError as exc:
             raise VideoError(f"cannot write {_quoted(self.path)}: {_first_line(exc)}") from None
-        self._frames_written += 1
 
     def close(self) -> None:
         """Finish the file and move it into place. A writer that got no frames writes no file."""

@@ -11,7 +11,7 @@ import numpy as np
 from ..filters import OneEuroFilter
 from ..landmarks import Landmarks
 from ..report import Event, FaultSpan, Report
-from ..signals import FloorFrame, Frame, SignalComputer
+from ..signals import FloorFrame, Frame, SignalComputer, side_roles
 from ..specs import Condition, ExcursionMotion, ExerciseSpec, PacedMotion, StepMotion
 from ..specs.schema import needs_calibration
 from .calibration import CalibrationResult, Calibrator
@@ -27,10 +27,6 @@ from .warnings import WarningLog
 _VIEW_DEBOUNCE_S = 0.7  # a view/framing problem must last this long to stop the analysis
 _HOLD_TOLERANCE = 0.1  # a hold within 10 % of its target is not "short"
 _WARNING_MIN_S = 0.5
-
-
-def _other(side: str) -> str:
-    return "right" if side == "left" else "left"
 
 
 class Analyzer:
@@ -137,13 +133,9 @@ class Analyzer:
     def _frame(self, points: np.ndarray, floor: FloorFrame) -> Frame:
         return Frame(xy=floor.to_floor(points[:, :2]), visibility=points[:, 3])
 
-    def _side_roles(self, near: str, working: str | None = None) -> dict[str, str]:
-        working = working or near
-        return {"near": near, "far": _other(near), "working": working, "other": _other(working)}
-
     # ----------------------------------------------------------------- calibration
     def _calibrate(self, points: np.ndarray, near: str, t: float) -> FrameState:
-        roles = self._side_roles(near)
+        roles = side_roles(near)
         frame = self._frame(points, FloorFrame())
         raw = self.signals.compute(frame, roles, FloorFrame(), None, names=self._absolute_signals)
         if self._calibrator.in_start_position(raw):
@@ -190,7 +182,7 @@ class Analyzer:
         best, best_value = near, None
         sign = 1.0 if self.motion.direction == "increase" else -1.0  # type: ignore[union-attr]
         for side in ("left", "right"):
-            value = self._signals(points, self._side_roles(near, side), [self.motion.signal])[self.motion.signal]
+            value = self._signals(points, side_roles(near, side), [self.motion.signal])[self.motion.signal]
             if value is not None and (best_value is None or sign * value > best_value):
                 best, best_value = side, sign * value
         return best
@@ -198,7 +190,7 @@ class Analyzer:
     def _measure(self, points: np.ndarray, near: str, t: float) -> FrameState:
         per_side = self.is_excursion and self.motion.per_side  # type: ignore[union-attr]
         working = self._working_side(points, near) if per_side else None
-        values = self._signals(points, self._side_roles(near, working))
+        values = self._signals(points, side_roles(near, working))
         primary = values.get(self.motion.signal)
         completed: str | None = None
         if self._excursions is not None:

@@ -22,8 +22,6 @@ class CalibrationResult:
     floor: FloorFrame
     base_xy: np.ndarray  # (33, 2) landmark positions in floor coordinates, median over the window
     baselines: dict[str, float]  # absolute values of relative signals in the start position
-    started_s: float
-    finished_s: float
 
 
 def _mid(xy: np.ndarray, left: Landmark, right: Landmark) -> np.ndarray:
@@ -80,7 +78,6 @@ class Calibrator:
         return len(self._frames) >= 3 and self.progress >= 1.0
 
     def finish(self, near_side: str, baselines_of: BaselineFunction) -> CalibrationResult:
-        times = [f[0] for f in self._frames]
         image_xy = np.median(np.stack([f[1][:, :2] for f in self._frames]), axis=0)
         angle = 0.0
         if self.spec.calibration.floor_line is not None:
@@ -103,7 +100,7 @@ class Calibrator:
                     samples.setdefault(name, []).append(value)
         baselines = {name: float(np.median(values)) for name, values in samples.items()}
         self._frames.clear()
-        return CalibrationResult(floor, base_xy, baselines, times[0], times[-1])
+        return CalibrationResult(floor, base_xy, baselines)
 
     @staticmethod
     def _resolve(name: str, side: str) -> list[int]:

@@ -14,9 +14,10 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from ..specs import ExcursionMotion
+from ..specs.schema import Thresholds
 
 REST, RISING, TOP, LOWERING = "rest", "rising", "top", "lowering"
-_MAX_COUNTED_GAP_S = 0.5  # longer gaps between measured frames are not counted as time held
+MAX_COUNTED_GAP_S = 0.5  # longer gaps between measured frames are not counted as time held
 _TIMING_LEVEL = 0.8  # rise/lower times are measured to 80 % of the attempt's peak
 # The held position is where the signal stays within this fraction of the attempt's range of its peak
 # (or within half the top/top_exit hysteresis band, if wider):
@@ -38,24 +39,13 @@ class Excursion:
     peak: float  # in the signal's own unit
 
 
-@dataclass(frozen=True)
-class _Levels:
-    """Thresholds multiplied by the direction's sign, so that every comparison reads "greater = further"."""
-
-    start: float
-    top: float
-    top_exit: float
-    rest: float
-
-
 @dataclass
 class _Attempt:
     start_s: float
     side: str | None
     peak: float
-    levels: _Levels
+    levels: Thresholds  # signed (see _signed)
     top_start_s: float | None = None
-    top_end_s: float | None = None
     plateau_start_s: float | None = None
     plateau_end_s: float | None = None
     plateau_peak: float = 0.0
@@ -82,9 +72,9 @@ class ExcursionTracker:
         self._leaving: list[tuple[float, float]] = []  # samples of a departure from rest still in its dwell
         self._last_t: float | None = None
 
-    def _signed(self, far_side: bool) -> _Levels:
-        t = self.motion.thresholds(far_side)
-        return _Levels(*(self._sign * x for x in (t.start, t.top, t.top_exit, t.rest)))
+    def _signed(self, far_side: bool) -> Thresholds:
+        """The thresholds times the direction's sign, so that every comparison reads "greater = further"."""
+        return Thresholds(**{k: self._sign * x for k, x in self.motion.thresholds(far_side).model_dump().items()})
 
     @property
     def held_s(self) -> float:
@@ -154,14 +144,10 @@ class ExcursionTracker:
                 return self._finish(since, complete=False)
         elif self.phase == TOP:
             self._track_plateau(attempt, t, v, dt)
-            since = self._dwell("leave_top", v < levels.top_exit, t)
-            if since is not None:
-                attempt.top_end_s = since
+            if self._dwell("leave_top", v < levels.top_exit, t) is not None:
                 self._enter(LOWERING)
         elif self.phase == LOWERING:
-            since = self._dwell("top", v >= levels.top, t)
-            if since is not None:
-                attempt.top_end_s = None
+            if self._dwell("top", v >= levels.top, t) is not None:
                 self._enter(TOP)
                 self._track_plateau(attempt, t, v, dt)
                 return None
@@ -194,7 +180,7 @@ class ExcursionTracker:
             if t >= attempt.settle_until:
                 attempt.plateau_peak = max(attempt.plateau_peak, v)
         if v >= attempt.plateau_peak - tolerance:
-            if dt > _MAX_COUNTED_GAP_S:
+            if dt > MAX_COUNTED_GAP_S:
                 attempt.gaps_s += dt
             attempt.plateau_end_s = t
 

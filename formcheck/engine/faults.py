@@ -34,7 +34,6 @@ class _RuleState:
         self.true_since: float | None = None
         self.false_since: float | None = None
         self.open_since: float | None = None
-        self.last_true: float | None = None
 
 
 class PostureFaultMonitor:
@@ -45,9 +44,6 @@ class PostureFaultMonitor:
     @property
     def active(self) -> list[FaultRule]:
         return [s.rule for s in self._states if s.open_since is not None]
-
-    def signals_used(self) -> set[str]:
-        return {c.signal for s in self._states for c in s.conditions}
 
     def update(self, t: float, phase: str, signals: dict[str, float | None]) -> None:
         for state in self._states:
@@ -62,7 +58,6 @@ class PostureFaultMonitor:
                 continue
             if holds:
                 state.false_since = None
-                state.last_true = t
                 if state.true_since is None:
                     state.true_since = t
                 if state.open_since is None and t - state.true_since >= state.rule.min_duration_s:

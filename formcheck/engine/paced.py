@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..specs import PacedMotion
+from .excursions import MAX_COUNTED_GAP_S
 
 RELAX, HOLD = "rest", "top"
-_MAX_COUNTED_GAP_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class PacedTimer:
             if t - self._phase_start >= self.motion.relax_s:
                 self.phase, self._phase_start, self.held_s = HOLD, t, 0.0
             return None
-        if in_view and 0 < dt <= _MAX_COUNTED_GAP_S:
+        if in_view and 0 < dt <= MAX_COUNTED_GAP_S:
             self.held_s += dt
         if self.held_s >= self.motion.hold_s:
             done = PacedHold(self._phase_start, t, self.held_s)

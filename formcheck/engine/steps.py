@@ -29,7 +29,6 @@ class StepTracker:
         self._burst_start: tuple[float, float] | None = None
         self._slow_since: float | None = None
         self._burst_peak_speed = 0.0
-        self.speed = 0.0
 
     def pause(self) -> None:
         self._recent.clear()
@@ -45,7 +44,6 @@ class StepTracker:
         speed = self._speed(t, value)
         if speed is None:
             return None
-        self.speed = speed
         if self.phase == STILL:
             if abs(speed) > self.motion.moving_speed:
                 # The burst began where the speed window began.

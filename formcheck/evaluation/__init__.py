@@ -1,7 +1,7 @@
 """Accuracy of formcheck on clips with exact ground truth (the rendered sample videos)."""
 
 from .groundtruth import GroundTruth, find_clips, load_truth
-from .runner import evaluate_clip, evaluate_folder, run_cli
+from .runner import evaluate_clip, evaluate_clips, evaluate_folder, run_cli
 from .scoring import ClipScore, Totals, score_clip, totals
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "GroundTruth",
     "Totals",
     "evaluate_clip",
+    "evaluate_clips",
     "evaluate_folder",
     "find_clips",
     "load_truth",

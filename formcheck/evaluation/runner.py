@@ -14,7 +14,7 @@ from ..engine import FrameState
 from ..landmarks import Landmarks
 from ..pipeline import analyze_video
 from ..pose import create_pose_estimator
-from ..signals import FloorFrame, Frame, SignalComputer
+from ..signals import FloorFrame, Frame, SignalComputer, side_roles
 from ..specs import find_spec
 from ..specs.schema import AngleSignal, InclineSignal
 from .groundtruth import GroundTruth, find_clips
@@ -26,14 +26,12 @@ class _AngleErrors:
 
     def __init__(self, truth: GroundTruth) -> None:
         self.truth = truth
-        spec = find_spec(truth.exercise)
-        self.names = [n for n, s in spec.signals.items()
+        self.spec = find_spec(truth.exercise)
+        self.names = [n for n, s in self.spec.signals.items()
                       if isinstance(s, AngleSignal) or (isinstance(s, InclineSignal) and s.reference == "floor")]
-        self.computer = SignalComputer(spec)
-        near = truth.camera.facing_side or "left"
-        far = "right" if near == "left" else "left"
+        self.computer = SignalComputer(self.spec)
         # Per-side roles follow the camera: the true joints say which side faces it.
-        self.roles = {"near": near, "far": far, "working": near, "other": far}
+        self.roles = side_roles(truth.camera.facing_side or "left")
         self.errors: dict[str, list[float]] = {n: [] for n in self.names}
         self._index = 0
 
@@ -60,21 +58,26 @@ def evaluate_clip(video: Path, truth: GroundTruth, model_path: str | None = None
     angles = _AngleErrors(truth)
     started = time.perf_counter()
     with create_pose_estimator(model_path) as estimator:
-        report = analyze_video(video, truth.exercise, estimator=estimator, on_frame=angles)
+        report = analyze_video(video, angles.spec, estimator=estimator, on_frame=angles)
     score = score_clip(truth, report)
     score.angle_errors_deg = angles.medians()
     score.seconds = round(time.perf_counter() - started, 1)
     return score
 
 
-def evaluate_folder(directory: Path, model_path: str | None = None, log=None) -> tuple[list[ClipScore], dict]:
-    clips = find_clips(directory)
+def evaluate_clips(clips: list[tuple[Path, GroundTruth]], model_path: str | None = None, log=None
+                   ) -> tuple[list[ClipScore], dict]:
     scores = []
     for video, truth in clips:
         scores.append(evaluate_clip(video, truth, model_path))
         if log is not None:
             log(_row(scores[-1]))
     return scores, asdict(totals(scores))
+
+
+def evaluate_folder(directory: Path, model_path: str | None = None, log=None) -> tuple[list[ClipScore], dict]:
+    """Every clip with a ground-truth sidecar in the folder."""
+    return evaluate_clips(find_clips(directory), model_path, log)
 
 
 def _fmt_counts(counts: dict[str, int]) -> str:
@@ -100,18 +103,19 @@ def run_cli(args: argparse.Namespace) -> int:
     if not directory.is_dir():
         print(f"error: not a folder: '{directory}'", file=sys.stderr)
         return 2
-    if not find_clips(directory):
+    clips = find_clips(directory)
+    if not clips:
         print(f"error: no clips with ground-truth sidecars in '{directory}'", file=sys.stderr)
         return 2
     log = None if args.json else print
-    scores, summary = evaluate_folder(directory, args.model, log=log)
+    scores, summary = evaluate_clips(clips, args.model, log=log)
     if args.json:
-        clips = []
+        rows = []
         for s in scores:
             row = asdict(s)
             row.update(count_error=s.count_error, exact=s.exact)
-            clips.append(row)
-        print(json.dumps({"clips": clips, "totals": summary}, indent=2))
+            rows.append(row)
+        print(json.dumps({"clips": rows, "totals": summary}, indent=2))
     else:
         print("totals: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
     return 0

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .schema import ExerciseSpec
+from .schema import ExerciseSpec, Motion, Signal
 
 SPECS_DIR_ENV = "FORMCHECK_SPECS_DIR"
+# The `kind` values that tag the members of the schema's unions: pydantic puts them in error paths.
+_UNION_TAGS = frozenset(tag for union in (Signal, Motion) for member in get_args(get_args(union)[0])
+                        for tag in get_args(member.model_fields["kind"].annotation))
 
 
 class SpecError(Exception):
@@ -30,8 +33,7 @@ def _field_path(loc: tuple) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in {"angle", "incline", "height", "elevation", "distance", "line_offset", "progress",
-                      "repetitions", "holds", "steps", "paced"} and parts:
+        elif item in _UNION_TAGS and parts:
             continue  # pydantic's union tag, not a field the author wrote
         else:
             parts.append(("." if parts else "") + str(item))
