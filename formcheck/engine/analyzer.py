@@ -162,18 +162,18 @@ class Analyzer:
         return baselines
 
     # ----------------------------------------------------------------- measurement
-    def _signals(self, points: np.ndarray, roles: dict[str, str], names: list[str] | None = None
+    def _signals(self, frame: Frame, roles: dict[str, str], names: list[str] | None = None
                  ) -> dict[str, float | None]:
         calib = self.calibration
         assert calib is not None
-        values = self.signals.compute(self._frame(points, calib.floor), roles, calib.floor, calib.base_xy, names)
+        values = self.signals.compute(frame, roles, calib.floor, calib.base_xy, names)
         for name in values:
             if self.spec.signals[name].relative and values[name] is not None:
                 base = calib.baselines.get(name)
                 values[name] = None if base is None else values[name] - base  # type: ignore[operator]
         return values
 
-    def _working_side(self, points: np.ndarray, near: str) -> str:
+    def _working_side(self, frame: Frame, near: str) -> str:
         """For per-side exercises: the side whose primary signal has moved furthest, or the side of
         the attempt under way."""
         tracker = self._excursions
@@ -182,15 +182,17 @@ class Analyzer:
         best, best_value = near, None
         sign = 1.0 if self.motion.direction == "increase" else -1.0  # type: ignore[union-attr]
         for side in ("left", "right"):
-            value = self._signals(points, side_roles(near, side), [self.motion.signal])[self.motion.signal]
+            value = self._signals(frame, side_roles(near, side), [self.motion.signal])[self.motion.signal]
             if value is not None and (best_value is None or sign * value > best_value):
                 best, best_value = side, sign * value
         return best
 
     def _measure(self, points: np.ndarray, near: str, t: float) -> FrameState:
         per_side = self.is_excursion and self.motion.per_side  # type: ignore[union-attr]
-        working = self._working_side(points, near) if per_side else None
-        values = self._signals(points, side_roles(near, working))
+        assert self.calibration is not None
+        frame = self._frame(points, self.calibration.floor)  # once per frame, for every side tried
+        working = self._working_side(frame, near) if per_side else None
+        values = self._signals(frame, side_roles(near, working))
         primary = values.get(self.motion.signal)
         completed: str | None = None
         if self._excursions is not None:

@@ -70,7 +70,6 @@ class ExcursionTracker:
         self.attempt: _Attempt | None = None
         self._pending: dict[str, float] = {}
         self._leaving: list[tuple[float, float]] = []  # samples of a departure from rest still in its dwell
-        self._last_t: float | None = None
 
     def _signed(self, far_side: bool) -> Thresholds:
         """The thresholds times the direction's sign, so that every comparison reads "greater = further"."""
@@ -98,7 +97,6 @@ class ExcursionTracker:
 
     def pause(self) -> None:
         """No measurement this frame: hold time does not run and dwell streaks are broken."""
-        self._last_t = None
         self._pending.clear()
         self._leaving.clear()
 
@@ -107,10 +105,8 @@ class ExcursionTracker:
         """`far_side`: the moving limb is the one farther from the camera (its own thresholds, if the
         spec has them; fixed for an attempt once it has started)."""
         v = self._sign * value
-        dt = 0.0 if self._last_t is None else t - self._last_t
-        if self._last_t is None and self.attempt is not None and self.attempt.samples:
-            dt = t - self.attempt.samples[-1][0]  # time since the last measurement (a dropout)
-        self._last_t = t
+        # Time since the attempt's last measurement (longer across a dropout).
+        dt = t - self.attempt.samples[-1][0] if self.attempt is not None else 0.0
         if self.phase == REST:
             levels = self._levels[far_side]
             leaving = v > levels.start
