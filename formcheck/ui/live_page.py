@@ -15,7 +15,7 @@ from formcheck.storage import SessionStore
 
 from .history import keep_in_history
 from .ice import IceConfigError, ice_servers
-from .live_processor import LiveProcessor, LiveSnapshot
+from .live_processor import LiveProcessor, LiveSnapshot, set_target
 from .progress_page import save_live_report
 from .report_view import show_report
 from .routine_runner import RoutineRunner, follow_live_state, pick_routine, show_routine_runner
@@ -208,8 +208,8 @@ def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
         (st.error if state.active_faults else st.info)(state.message)
     elif state.calibrated:
         st.success("Tracking: keep going.")
-    target = spec.dosage.reps
-    if target and label != "Steps":
+    target = set_target(spec)  # the overlay's set target: per-side dosage counts both sides
+    if target:
         st.progress(min(1.0, state.reps / target), text=f"Set: {state.reps} of {target}")
 
 
