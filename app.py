@@ -24,9 +24,10 @@ PAGES = {"video": VIDEO_PAGE, "live": LIVE_PAGE, "progress": PROGRESS_PAGE, "exe
 st.set_page_config(page_title="formcheck", page_icon="🧘", layout="wide")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def cached_samples(folder: str, files: tuple[tuple[str, int], ...]) -> list[SampleClip]:
-    # Sidecars carry ground truth (hundreds of kB each): parse them when the folder changes, not per rerun.
+    # Sidecars carry ground truth (hundreds of kB each): parse them when the folder changes, not per
+    # rerun. Shared, not copied per rerun (cache_data's copy took longer than parsing); only ever read.
     return list_samples(folder)
 
 
@@ -77,6 +78,6 @@ elif spec is None:
 elif page == LIVE_PAGE:
     live_page.render(spec, history_store, catalog.specs, routines)
 else:
-    video_page.render(spec, samples, first_clip, history_store)
+    video_page.render(spec, samples, history_store)
 st.caption("formcheck gives feedback on form; it is not a diagnosis. Stop if an exercise hurts and ask a "
            "clinician about persistent or severe back pain.")

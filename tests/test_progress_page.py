@@ -20,11 +20,12 @@ TODAY = date(2026, 11, 11)  # a Wednesday
 def _page(db_path: str, today: str) -> None:
     import datetime as dt
 
+    from formcheck.specs import load_all_specs
     from formcheck.storage import SessionStore
     from formcheck.ui.progress_page import render_progress_page
 
     with SessionStore.open(db_path) as store:
-        render_progress_page(store, today=dt.date.fromisoformat(today))
+        render_progress_page(store, load_all_specs(), today=dt.date.fromisoformat(today))
 
 
 @pytest.fixture

@@ -174,7 +174,7 @@ class LiveProcessor:
         except Exception as exc:  # anything raised here would silently kill the stream
             with self._lock:
                 self._error = _one_line(exc)
-            shown = np.ascontiguousarray(image[:, ::-1]) if self.mirror else image
+            shown = _mirrored(image, self.mirror)
         out = av.VideoFrame.from_ndarray(shown, format="rgb24")
         out.pts, out.time_base = frame.pts, frame.time_base
         return out
@@ -187,7 +187,7 @@ class LiveProcessor:
         mirror = self.mirror
         with self._lock:
             if not self._active:
-                return np.ascontiguousarray(image_rgb[:, ::-1]) if mirror else image_rgb
+                return _mirrored(image_rgb, mirror)
             if self._estimator is None:
                 # Built here, in the worker thread, so that opening the page stays quick.
                 self._estimator = self._estimator_factory()
@@ -213,6 +213,7 @@ class LiveProcessor:
         with self._lock:
             self._frame_walls.append(done_wall)
             new = self._new_events(previous, state, received_wall, done_wall)
+            fps = self._fps_locked()
         if previous_wall is None:
             self._write_log([{"kind": "first_frame", "received_wall": received_wall}])
         elif received_wall - previous_wall > _STALL_S:
@@ -221,7 +222,7 @@ class LiveProcessor:
             self._write_log([{"kind": "stall", "received_wall": received_wall,
                               "wall_gap_s": round(received_wall - previous_wall, 3),
                               "stream_gap_s": round(session_t - previous_t, 3), "frames_skipped": skipped}])
-        self._log(new)
+        self._log(new, fps)
         return shown
 
     # ------------------------------------------------------------------ internals (lock held)
@@ -278,10 +279,9 @@ class LiveProcessor:
             new.append(event)
         return new
 
-    def _log(self, events: list[LiveEvent]) -> None:
+    def _log(self, events: list[LiveEvent], fps: float | None) -> None:
         if not self._log_path or not events:
             return
-        fps = self.snapshot().fps
         self._write_log([{"seq": e.seq, "kind": e.kind, "detail": e.detail, "frame_time_s": round(e.frame_time_s, 3),
                           "received_wall": e.received_wall, "done_wall": e.done_wall, "fps": fps} for e in events])
 
@@ -331,12 +331,16 @@ def _for_display(image_rgb: np.ndarray, landmarks: Landmarks | None, mirror: boo
     each point's name, so the person's left stays labelled left."""
     if not mirror:
         return image_rgb, landmarks
-    flipped = np.ascontiguousarray(image_rgb[:, ::-1])
+    flipped = _mirrored(image_rgb, mirror)
     if landmarks is None:
         return flipped, None
     points = landmarks.points.copy()
     points[:, 0] = landmarks.image_width - 1 - points[:, 0]
     return flipped, replace(landmarks, points=points)
+
+
+def _mirrored(image_rgb: np.ndarray, mirror: bool) -> np.ndarray:
+    return np.ascontiguousarray(image_rgb[:, ::-1]) if mirror else image_rgb
 
 
 def _one_line(exc: BaseException) -> str:

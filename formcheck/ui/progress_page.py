@@ -2,7 +2,7 @@
 streaks, and this week's practice against the prescribed frequency.
 
 The data preparation (`progress_frame`, `weekly_targets`) is plain pandas so it can be checked
-without Streamlit; `render_progress_page(store)` draws it.
+without Streamlit; `render_progress_page(store, specs)` draws it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from formcheck.specs import ExerciseSpec, SpecError, load_all_specs
+from formcheck.specs import ExerciseSpec
 from formcheck.report import Report
 from formcheck.storage import (Period, SessionRecord, SessionStore, StorageError, default_db_path, period_totals,
                                practice_streaks, this_week, video_source_key, weekly_target)
@@ -82,13 +82,6 @@ def weekly_targets(specs: dict[str, ExerciseSpec]) -> dict[str, int | None]:
     return {spec_id: weekly_target(spec.dosage.frequency) for spec_id, spec in specs.items()}
 
 
-def _specs() -> dict[str, ExerciseSpec]:
-    try:
-        return load_all_specs()
-    except SpecError:
-        return {}  # the sidebar already reports a broken spec; progress is still worth showing
-
-
 def _chart(frame: pd.DataFrame, column: str, title: str, period: Period, bars: bool) -> alt.Chart:
     unit = "yearmonthdate" if period == "day" else "yearweek"
     x = alt.X(f"{unit}(period):T", title="day" if period == "day" else "week")
@@ -100,11 +93,9 @@ def _chart(frame: pd.DataFrame, column: str, title: str, period: Period, bars: b
     ).properties(height=200)
 
 
-def render_progress_page(store: SessionStore, today: date | None = None,
-                         specs: dict[str, ExerciseSpec] | None = None) -> None:
-    """The page; `specs` (titles and prescribed frequencies) default to the bundled exercise specs."""
+def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], today: date | None = None) -> None:
+    """The page; `specs` give the exercises' titles and prescribed frequencies."""
     today = today or date.today()
-    specs = specs if specs is not None else _specs()
     targets = weekly_targets(specs)
     span_label = st.selectbox("Period", list(_RANGES), index=1, key="progress_range")
     days = _RANGES[span_label]
@@ -123,7 +114,8 @@ def render_progress_page(store: SessionStore, today: date | None = None,
     cols[2].metric(f"Weeks in a row with {OVERALL_WEEKLY_TARGET}+ practice days", streaks.current_weeks)
 
     st.subheader("This week")
-    week = this_week(everything, today, {e: t for e, t in targets.items() if e in {r.exercise for r in everything}})
+    practised = {r.exercise for r in everything}
+    week = this_week(everything, today, {e: t for e, t in targets.items() if e in practised})
     titles = {spec_id: spec.title for spec_id, spec in specs.items()}
     st.dataframe(pd.DataFrame([{
         "exercise": titles.get(w.exercise, w.exercise), "sessions": w.sessions, "practice days": w.practice_days,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from formcheck.catalogue import dosage_text  # noqa: F401  (re-exported for the pages)
+from formcheck.catalogue import dosage_text
 from formcheck.specs import ExerciseSpec
 
 from .catalog import Catalog

@@ -15,13 +15,13 @@ from .analysis import analyse, error_message, save_upload, spec_key
 from .history import keep_in_history
 from .progress_page import save_video_report
 from .report_view import show_report
-from .samples import VIDEO_SUFFIXES, SampleClip
+from .samples import VIDEO_SUFFIXES, SampleClip, default_sample
 
 SOURCE_KEY = "video_source"
 SAMPLE_SOURCE, UPLOAD_SOURCE = "A sample clip", "Your own video"
 
 
-def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleClip | None,
+def render(spec: ExerciseSpec, samples: list[SampleClip],
            open_history: Callable[[], SessionStore | None] | None = None) -> None:
     """`open_history` gives the history database that analyses of the user's own videos are saved
     to (the bundled samples are not the user's practice and are not saved)."""
@@ -30,7 +30,7 @@ def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleCl
     source = st.radio("Video to analyse", [SAMPLE_SOURCE, UPLOAD_SOURCE], horizontal=True, key=SOURCE_KEY,
                       label_visibility="collapsed")
     try:
-        chosen = _pick_sample(spec, samples, default_clip) if source == SAMPLE_SOURCE else _pick_upload(spec)
+        chosen = _pick_sample(spec, samples) if source == SAMPLE_SOURCE else _pick_upload(spec)
     except OSError as exc:  # the upload could not be stored (disk full, permissions)
         st.error(f"Could not keep the uploaded file for analysis: {exc}")
         return
@@ -48,8 +48,7 @@ def render(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleCl
         keep_in_history(open_history, lambda store: save_video_report(store, result.report, path, spec_key(spec)))
 
 
-def _pick_sample(spec: ExerciseSpec, samples: list[SampleClip], default_clip: SampleClip | None
-                 ) -> tuple[Path, str] | None:
+def _pick_sample(spec: ExerciseSpec, samples: list[SampleClip]) -> tuple[Path, str] | None:
     clips = [c for c in samples if c.exercise == spec.id]
     if not clips:
         others = sorted({c.exercise for c in samples})
@@ -59,8 +58,7 @@ def _pick_sample(spec: ExerciseSpec, samples: list[SampleClip], default_clip: Sa
         return None
     by_name = {c.name: c for c in clips}
     names = list(by_name)
-    index = names.index(default_clip.name) if default_clip is not None and default_clip.name in by_name else next(
-        (i for i, c in enumerate(clips) if c.clean), 0)
+    index = names.index(default_sample(clips, [spec.id]).name)  # type: ignore[union-attr]
     name = st.selectbox("Sample clip", names, index=index, format_func=lambda n: _clip_label(by_name[n]),
                         key=f"sample-{spec.id}")
     return by_name[name].path, name
