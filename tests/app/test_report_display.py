@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from formcheck.report import Event, FaultSpan, Report
 from formcheck.catalogue import dosage_text
+from formcheck.report import Event, FaultSpan, Report
 from formcheck.specs import find_spec
 from formcheck.ui.charts import events_frame, fault_timeline, signal_chart, thresholds_of, timeline_height
 from formcheck.ui.ice import IceConfigError, ice_servers, parse_ice_servers
