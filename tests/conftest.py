@@ -48,3 +48,16 @@ def person_photo_rgb() -> np.ndarray:
     if image is None:
         pytest.skip(f"cannot read {path}")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]):
+    """Runs `formcheck ARGS...` in-process: (exit code, stdout, stderr)."""
+    from formcheck.cli import main
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -183,6 +183,30 @@ def prone(trunk_deg: float, elbow_deg: float, pelvis_lift_px: float = 0.0, knee_
     return Body(hip, trunk_deg, leg, leg, arm, arm)
 
 
+PRONE_CAM = Camera(origin=(300.0, 380.0))  # frames a press-up sequence in a 640x480 picture
+
+
+def press_ups(holds: list[float], up_s: list[float] | None = None, pelvis: set[int] = frozenset(),
+              knees: set[int] = frozenset(), partial: set[int] = frozenset()):
+    """Press-ups from 2 s on; returns the pose function, the duration and each rep's (start, end)."""
+    trunk, elbow, lift, knee = [(0, 0.0)], [(0, 60.0)], [(0, 0.0)], [(0, 180.0)]
+    t, windows = 2.0, []
+    for i, hold in enumerate(holds):
+        up = (up_s or [2.8] * len(holds))[i]
+        top, straight = (9.0, 90.0) if i in partial else (40.0, 175.0)
+        keys = (t, t + up, t + up + hold, t + up + hold + 2.0)
+        trunk += [(keys[0], 0.0), (keys[1], top), (keys[2], top), (keys[3], 0.0)]
+        elbow += [(keys[0], 60.0), (keys[1], straight), (keys[2], straight), (keys[3], 60.0)]
+        if i in pelvis:
+            lift += [(keys[0], 0.0), (keys[1], 30.0), (keys[2], 30.0), (keys[3], 0.0)]
+        if i in knees:
+            knee += [(keys[0], 180.0), (keys[1], 110.0), (keys[2], 110.0), (keys[3], 180.0)]
+        windows.append((keys[0], keys[3]))
+        t = keys[3] + 1.5
+    curves = [Script(k) for k in (trunk, elbow, lift, knee)]
+    return (lambda s: prone(*(c(s) for c in curves))), t + 1.0, windows
+
+
 def supine_bridge(lift_deg: float, feet_far: bool = False, arch_deg: float = 0.0) -> Body:
     """Lying on the back, head toward -x, knees bent with feet on the floor toward +x. lift_deg opens
     the hip: 0 = start position; arch_deg tilts the trunk further (hips above the shoulder-knee line)."""

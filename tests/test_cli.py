@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.cli import main
 from formcheck.video import VideoWriter, probe_video
 
 REQUIRED_KEYS = {"exercise", "fps", "frames", "frames_with_pose", "duration_s", "side", "reps", "events",
@@ -37,15 +36,10 @@ def empty_room_clip(tmp_path_factory) -> Path:
     return _clip(tmp_path_factory.mktemp("clips") / "empty.mp4", image)
 
 
-def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
-
-def test_partly_visible_person_gives_a_report_with_a_warning(person_clip, tmp_path, capsys):
+def test_partly_visible_person_gives_a_report_with_a_warning(person_clip, tmp_path, run_cli):
     report_path, annotated = tmp_path / "report.json", tmp_path / "annotated.mp4"
-    code, out, err = _run(capsys, "analyze", str(person_clip), "--exercise", "prone_press_up",
+    code, out, err = run_cli("analyze", str(person_clip), "--exercise", "prone_press_up",
                           "--json", str(report_path), "--annotated", str(annotated))
     assert code == 0, err
     report = json.loads(report_path.read_text())
@@ -60,16 +54,16 @@ def test_partly_visible_person_gives_a_report_with_a_warning(person_clip, tmp_pa
     assert info.codec == "h264" and info.frame_count == 30
 
 
-def test_json_to_stdout_prints_only_the_report(person_clip, capsys):
-    code, out, err = _run(capsys, "analyze", str(person_clip), "-e", "bridge", "--json", "-")
+def test_json_to_stdout_prints_only_the_report(person_clip, run_cli):
+    code, out, err = run_cli("analyze", str(person_clip), "-e", "bridge", "--json", "-")
     assert code == 0
     report = json.loads(out)  # nothing but JSON on stdout
     assert report["exercise"] == "bridge"
     assert "Shoulder bridge" in err  # the human summary went to stderr
 
 
-def test_video_without_a_person(empty_room_clip, capsys):
-    code, out, err = _run(capsys, "analyze", str(empty_room_clip), "-e", "bridge")
+def test_video_without_a_person(empty_room_clip, run_cli):
+    code, out, err = run_cli("analyze", str(empty_room_clip), "-e", "bridge")
     assert code == 2
     assert err.startswith("error: no person found in 'empty.mp4'") and err.count("\n") == 1, err
 
@@ -96,25 +90,25 @@ def _bad_inputs(tmp_path: Path, person_clip: Path) -> dict[str, tuple[Path, str]
 
 
 @pytest.mark.parametrize("case", ["missing", "zero bytes", "text named .mp4", "truncated", "no header"])
-def test_bad_video_inputs_give_one_line_and_exit_2(case, tmp_path, person_clip, capsys):
+def test_bad_video_inputs_give_one_line_and_exit_2(case, tmp_path, person_clip, run_cli):
     path, expected = _bad_inputs(tmp_path, person_clip)[case]
-    code, out, err = _run(capsys, "analyze", str(path), "-e", "bridge", "--json", str(tmp_path / "r.json"))
+    code, out, err = run_cli("analyze", str(path), "-e", "bridge", "--json", str(tmp_path / "r.json"))
     assert code == 2
     assert err.startswith("error: ") and expected in err, err
     assert err.strip().count("\n") == 0 and "Traceback" not in err
 
 
-def test_truncated_video_keeps_the_results_of_what_was_read(tmp_path, person_clip, capsys):
+def test_truncated_video_keeps_the_results_of_what_was_read(tmp_path, person_clip, run_cli):
     path, _ = _bad_inputs(tmp_path, person_clip)["truncated"]
-    code, out, err = _run(capsys, "analyze", str(path), "-e", "bridge", "--json", str(tmp_path / "r.json"))
+    code, out, err = run_cli("analyze", str(path), "-e", "bridge", "--json", str(tmp_path / "r.json"))
     assert code == 2
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["complete"] is False and 0 < report["frames"] < 30
     assert any(w["kind"] == "input" for w in report["warnings"])
 
 
-def test_unknown_exercise(person_clip, capsys):
-    code, out, err = _run(capsys, "analyze", str(person_clip), "-e", "handstand")
+def test_unknown_exercise(person_clip, run_cli):
+    code, out, err = run_cli("analyze", str(person_clip), "-e", "handstand")
     assert code == 2
     assert err.startswith("error: unknown exercise 'handstand' (known: ") and err.count("\n") == 1
 
@@ -128,8 +122,8 @@ def test_console_script_never_shows_a_traceback(tmp_path):
     assert result.stderr.strip() == f"error: '{text}' is not a video file"
 
 
-def test_bench_prints_the_speed_figures(person_clip, capsys):
-    code, out, err = _run(capsys, "bench", str(person_clip), "-e", "prone_press_up")
+def test_bench_prints_the_speed_figures(person_clip, run_cli):
+    code, out, err = run_cli("bench", str(person_clip), "-e", "prone_press_up")
     assert code == 0, err
     figures = json.loads(out)
     for key in ("pose_only_fps", "pipeline_fps", "engine_ms_per_frame", "peak_rss_mb"):

@@ -9,10 +9,9 @@ from formcheck.engine.excursions import ExcursionTracker
 from formcheck.report import Report
 from formcheck.specs import find_spec
 
-from synthetic import (Camera, Script, frames, long_sitting, prone, seated_front, supine_bridge,
+from synthetic import (PRONE_CAM, Camera, Script, frames, long_sitting, press_ups, seated_front, supine_bridge,
                        supine_knee_to_chest)
 
-PRONE_CAM = Camera(origin=(300.0, 380.0))
 BRIDGE_CAM = Camera(origin=(360.0, 420.0))
 K2C_CAM = Camera(origin=(400.0, 420.0))
 SIT_CAM = Camera(origin=(150.0, 400.0))
@@ -23,27 +22,6 @@ def analyse(spec_id: str, pose_at, duration: float, cam: Camera, **kwargs) -> Re
     for t, landmarks in frames(pose_at, duration, cam=cam, **kwargs):
         analyzer.update(landmarks, t)
     return analyzer.finish()
-
-
-def press_ups(holds: list[float], up_s: list[float] | None = None, pelvis: set[int] = frozenset(),
-              knees: set[int] = frozenset(), partial: set[int] = frozenset()):
-    """Press-ups from 2 s on; returns the pose function, the duration and each rep's (start, end)."""
-    trunk, elbow, lift, knee = [(0, 0.0)], [(0, 60.0)], [(0, 0.0)], [(0, 180.0)]
-    t, windows = 2.0, []
-    for i, hold in enumerate(holds):
-        up = (up_s or [2.8] * len(holds))[i]
-        top, straight = (9.0, 90.0) if i in partial else (40.0, 175.0)
-        keys = (t, t + up, t + up + hold, t + up + hold + 2.0)
-        trunk += [(keys[0], 0.0), (keys[1], top), (keys[2], top), (keys[3], 0.0)]
-        elbow += [(keys[0], 60.0), (keys[1], straight), (keys[2], straight), (keys[3], 60.0)]
-        if i in pelvis:
-            lift += [(keys[0], 0.0), (keys[1], 30.0), (keys[2], 30.0), (keys[3], 0.0)]
-        if i in knees:
-            knee += [(keys[0], 180.0), (keys[1], 110.0), (keys[2], 110.0), (keys[3], 180.0)]
-        windows.append((keys[0], keys[3]))
-        t = keys[3] + 1.5
-    curves = [Script(k) for k in (trunk, elbow, lift, knee)]
-    return (lambda s: prone(*(c(s) for c in curves))), t + 1.0, windows
 
 
 def assert_window(report: Report, fault: str, start: float, end: float, tol: float = 1.0) -> None:

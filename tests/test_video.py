@@ -37,6 +37,17 @@ def assert_one_line_naming(exc: BaseException, path: Path) -> None:
     assert str(path) in message
 
 
+def assert_unreadable(path: Path, match: str) -> list[VideoError]:
+    """Both readers (probe and frames) refuse the file with one line naming it; their errors."""
+    errors = []
+    for read in (probe_video, lambda p: list(iter_frames(p))):
+        with pytest.raises(VideoError, match=match) as err:
+            read(path)
+        assert_one_line_naming(err.value, path)
+        errors.append(err.value)
+    return errors
+
+
 # --- writing and reading back -------------------------------------------------------------------
 
 
@@ -179,12 +190,7 @@ def test_rotation_metadata_gives_upright_frames(tmp_path: Path, rotation: int) -
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    path = tmp_path / "x.mp4"
-    with pytest.raises(VideoError, match=r"^file not found: ") as err:
-        probe_video(path)
-    assert_one_line_naming(err.value, path)
-    with pytest.raises(VideoError, match=r"^file not found: "):
-        next(iter_frames(path))
+    assert_unreadable(tmp_path / "x.mp4", r"^file not found: ")
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -199,11 +205,7 @@ def test_empty_file(tmp_path: Path) -> None:
 def test_text_file_named_mp4(tmp_path: Path) -> None:
     path = tmp_path / "notes.mp4"
     path.write_text("exercise notes\n" * 50)
-    with pytest.raises(VideoError, match=r"is not a video file$") as err:
-        probe_video(path)
-    assert_one_line_naming(err.value, path)
-    with pytest.raises(VideoError, match=r"is not a video file$"):
-        list(iter_frames(path))
+    assert_unreadable(path, r"is not a video file$")
 
 
 def test_still_image_is_not_a_video(tmp_path: Path) -> None:
@@ -234,11 +236,7 @@ def test_recording_cut_off_before_its_index_was_written(tmp_path: Path) -> None:
     whole = write_plain_mp4(tmp_path / "whole.mp4", n_frames=30).read_bytes()
     path = tmp_path / "cut.mp4"
     path.write_bytes(whole[: len(whole) // 2])
-    for read in (probe_video, lambda p: list(iter_frames(p))):
-        with pytest.raises(VideoError, match="damaged or incomplete") as err:
-            read(path)
-        assert type(err.value) is VideoError
-        assert_one_line_naming(err.value, path)
+    assert all(type(error) is VideoError for error in assert_unreadable(path, "damaged or incomplete"))
 
 
 def _read_until_error(path: Path) -> tuple[list[Frame], VideoTruncatedError]:

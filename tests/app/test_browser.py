@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from formcheck.specs import ExcursionMotion, find_spec
+from formcheck.ui.live_page import count_label
 from formcheck.ui.samples import SampleClip, list_samples
 
 from fake_camera import write_fake_camera_y4m
@@ -109,7 +110,7 @@ def fake_camera(tmp_path):
 def test_live_camera_counts_the_clips_repetitions(app_server, launch_chromium, fake_camera):
     clip, camera = fake_camera
     spec = find_spec(clip.exercise)
-    label = "Holds" if spec.motion.kind in ("holds", "paced") else "Repetitions"
+    label = count_label(spec)  # the metric the page shows the count under
     expected = clip.expected_reps
     browser = launch_chromium("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                               f"--use-file-for-fake-video-capture={camera.path}")

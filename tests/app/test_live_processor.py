@@ -15,10 +15,9 @@ from formcheck.landmarks import Landmarks
 from formcheck.specs import find_spec
 from formcheck.ui.live_processor import LiveProcessor, _for_display, draw_set_progress, set_target
 
-from synthetic import Camera, Script, frames, prone
+from synthetic import PRONE_CAM, frames, press_ups
 
 WIDTH, HEIGHT, FPS = 640, 480, 15.0
-PRONE_CAM = Camera(origin=(300.0, 380.0))
 
 
 class ScriptedEstimator:
@@ -41,13 +40,8 @@ class ScriptedEstimator:
 
 
 def press_up_frames(reps: int) -> list[tuple[float, Landmarks | None]]:
-    trunk, elbow, t = [(0.0, 0.0)], [(0.0, 60.0)], 2.0
-    for _ in range(reps):
-        trunk += [(t, 0.0), (t + 2.0, 40.0), (t + 3.0, 40.0), (t + 5.0, 0.0)]
-        elbow += [(t, 60.0), (t + 2.0, 175.0), (t + 3.0, 175.0), (t + 5.0, 60.0)]
-        t += 6.5
-    trunk_at, elbow_at = Script(trunk), Script(elbow)
-    return list(frames(lambda s: prone(trunk_at(s), elbow_at(s)), t + 1.0, fps=FPS, cam=PRONE_CAM))
+    pose, duration, _ = press_ups([1.0] * reps, up_s=[2.0] * reps)
+    return list(frames(pose, duration, fps=FPS, cam=PRONE_CAM))
 
 
 def marked_image() -> np.ndarray:
@@ -119,7 +113,8 @@ def test_mirroring_flips_the_picture_but_not_the_analysis(spec):
 
 
 def test_the_set_progress_is_drawn_top_right_and_sized_from_the_dosage(spec):
-    assert set_target(spec) == 10 and set_target(find_spec("knee_to_chest")) == 2 * find_spec("knee_to_chest").dosage.reps
+    knee_to_chest = find_spec("knee_to_chest")
+    assert set_target(spec) == 10 and set_target(knee_to_chest) == 2 * knee_to_chest.dosage.reps
     assert set_target(find_spec("butt_walk")) is None
     image = np.full((HEIGHT, WIDTH, 3), 200, np.uint8)
     draw_set_progress(image, 5, 10)
