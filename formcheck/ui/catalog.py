@@ -11,6 +11,8 @@ from pathlib import Path
 
 from formcheck.specs import ExerciseSpec, SpecError, default_specs_dir, load_spec
 
+from .cache_keys import FolderSignature, folder_signature
+
 
 @dataclass
 class Catalog:
@@ -20,6 +22,11 @@ class Catalog:
     def title(self, exercise_id: str) -> str:
         spec = self.specs.get(exercise_id)
         return spec.title if spec is not None else exercise_id
+
+
+def catalog_signature(directory: str | Path | None = None) -> FolderSignature:
+    """What the app's cached catalog is keyed on: the spec folder and its files' modification times."""
+    return folder_signature(Path(directory) if directory is not None else default_specs_dir())
 
 
 def load_catalog(directory: str | Path | None = None) -> Catalog:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from .cache_keys import FolderSignature, folder_signature
+
 SAMPLES_DIR_ENV = "FORMCHECK_SAMPLES_DIR"
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".avi")
 
@@ -72,13 +74,7 @@ def default_sample(clips: Iterable[SampleClip], known_exercises: Iterable[str]) 
     return next((c for c in usable if c.clean), usable[0] if usable else None)
 
 
-def samples_signature(directory: str | Path | None = None) -> tuple[str, tuple[tuple[str, int], ...]]:
-    """The folder and its files' modification times: what `cached_samples` is keyed on, so a clip
-    the renderer adds or replaces shows up at the next rerun."""
-    folder = Path(directory) if directory is not None else default_samples_dir()
-    try:
-        entries = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
-    except OSError:
-        entries = ()
-    return str(folder), entries
+def samples_signature(directory: str | Path | None = None) -> FolderSignature:
+    """What `cached_samples` is keyed on, so a clip the renderer adds or replaces shows up at the next rerun."""
+    return folder_signature(Path(directory) if directory is not None else default_samples_dir())
 
