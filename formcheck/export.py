@@ -37,10 +37,7 @@ class ExportData:
 def collect(store: SessionStore, date_from: date | None = None, date_to: date | None = None,
             exercise: str | None = None) -> ExportData:
     sessions = store.sessions(date_from=date_from, date_to=date_to, exercise=exercise)
-    spans = {}
-    for record in sessions:
-        report = store.report(record.id)
-        spans[record.id] = list(report.faults) if report is not None else []
+    spans = store.fault_spans([record.id for record in sessions])
     return ExportData(date_from, date_to, sessions, spans, datetime.now().astimezone())
 
 

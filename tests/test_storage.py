@@ -81,16 +81,18 @@ def test_a_saved_report_reads_back_with_counts_faults_and_times(db):
         session_id = store.save_report(report, source_kind="live", started_at=started, routine="ql_routine")
         record = store.session(session_id)
         assert store.report(session_id) == report  # the whole report, exactly
+        spans = store.fault_spans([session_id, 999])
+        assert store.fault_spans([]) == {}
     assert record.day == date(2026, 11, 3) and record.started_at.replace(tzinfo=None) == started
     assert record.source_kind == "live" and record.routine == "ql_routine"
     assert record.reps == 6 and record.reps_by_side == {"left": 3, "right": 3}
     assert record.hold_total_s == pytest.approx(30.0) and record.hold_target_s == 5.0
     assert (record.counted_events, record.faulty_events) == (6, 2) and record.fault_rate == pytest.approx(2 / 6)
     assert record.fault_counts == {"hips_sag": 2}
+    assert spans == {session_id: report.faults, 999: []}  # from the fault table, in report order
+    assert [(f.start_s, f.end_s, f.message) for f in spans[session_id]] == [
+        (9.0, 10.0, "lift your hips level"), (21.0, 22.0, "lift your hips level")]
     raw = _raw(db)
-    spans = raw.execute("SELECT fault, start_s, end_s, message FROM session_faults WHERE session_id = ? "
-                        "ORDER BY start_s", (session_id,)).fetchall()
-    assert spans == [("hips_sag", 9.0, 10.0, "lift your hips level"), ("hips_sag", 21.0, 22.0, "lift your hips level")]
     events = raw.execute("SELECT kind, idx, side, duration_s, faults FROM session_events WHERE session_id = ? "
                          "ORDER BY idx", (session_id,)).fetchall()
     assert events[1] == ("hold", 2, "right", 5.0, "hips_sag") and len(events) == 6

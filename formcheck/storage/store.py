@@ -18,13 +18,14 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator, Literal
 
-from ..report import Report
+from ..report import FaultSpan, Report
 from .schema import LATEST_VERSION, MIGRATIONS
 
 DB_ENV = "FORMCHECK_DB"
 DB_FILENAME = "history.sqlite3"
 SourceKind = Literal["video", "live"]
 _BUSY_TIMEOUT_S = 10.0  # the app and the CLI may write at the same moment
+_IDS_PER_QUERY = 500  # well under SQLite's limit on bound parameters
 
 
 class StorageError(Exception):
@@ -270,6 +271,20 @@ class SessionStore:
         with self._lock:
             row = self._db.execute("SELECT report_json FROM sessions WHERE id = ?", (session_id,)).fetchone()
         return Report.model_validate_json(row[0]) if row else None
+
+    def fault_spans(self, session_ids: list[int]) -> dict[int, list[FaultSpan]]:
+        """Each session's fault spans in time order, read from their own table (no report parsing)."""
+        spans: dict[int, list[FaultSpan]] = {sid: [] for sid in session_ids}
+        ids = list(spans)
+        for first in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[first:first + _IDS_PER_QUERY]
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT session_id, fault, start_s, end_s, message FROM session_faults "
+                    f"WHERE session_id IN ({','.join('?' * len(chunk))}) ORDER BY session_id, rowid", chunk).fetchall()
+            for sid, fault, start_s, end_s, message in rows:
+                spans[sid].append(FaultSpan(fault=fault, start_s=start_s, end_s=end_s, message=message))
+        return spans
 
     def exercises(self) -> list[str]:
         """Exercise ids with at least one saved session."""
