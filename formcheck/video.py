@@ -23,6 +23,7 @@ _PIX_FMT = "yuv420p"
 # The 90 kHz MPEG clock: exact for 24, 25, 30, 60 and 30000/1001 fps, fine enough for any
 # variable frame rate timestamp.
 _WRITER_TIME_BASE = Fraction(1, 90000)
+_UNCOUNTED_END_MARGIN_S = 1.0  # see _ends_early
 
 
 class VideoError(Exception):
@@ -275,7 +276,8 @@ def iter_frames(path: str | os.PathLike[str]) -> Iterator[Frame]:
         container.close()
 
     if not broke_off and _ends_early(declared_frames, decoded, duration, last_ts, fps):
-        damage = f"only {decoded} of {declared_frames} frames could be read"
+        damage = (f"only {decoded} of {declared_frames} frames could be read" if declared_frames > 0
+                  else f"the picture stops at {last_ts or 0:.1f} s of {duration:.1f} s")
         broke_off = True
     if broke_off:
         where = f"after {last_ts:.2f} s" if last_ts is not None else "before the first frame"
@@ -287,14 +289,18 @@ def iter_frames(path: str | os.PathLike[str]) -> Iterator[Frame]:
 def _ends_early(declared_frames: int, decoded: int, duration_s: float, last_ts: float | None, fps: float) -> bool:
     """Did the frames run out well before the container said they would?
 
-    Both the frame count and the duration must fall short: an edit list (a video trimmed on a
-    phone) can declare more frames than it shows while still ending on time.
+    Where the frame count is declared (mp4, mov), both it and the duration must fall short: an edit
+    list (a video trimmed on a phone) can declare more frames than it shows while still ending on
+    time. Matroska and WebM declare no frame count, only a duration, which may be the whole file's
+    (a sound track can run a little longer than the picture), so there the picture must stop more
+    than a second short.
     """
-    if declared_frames <= 0 or decoded >= declared_frames or duration_s <= 0:
+    if duration_s <= 0 or 0 < declared_frames <= decoded:
         return False
     frame_s = 1.0 / fps if fps > 0 else 0.1
     shown_until = (last_ts if last_ts is not None else -frame_s) + frame_s
-    return shown_until < duration_s - 2 * frame_s
+    margin = 2 * frame_s if declared_frames > 0 else max(2 * frame_s, _UNCOUNTED_END_MARGIN_S)
+    return shown_until < duration_s - margin
 
 
 class VideoWriter:

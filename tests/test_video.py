@@ -318,3 +318,33 @@ def test_times_count_from_the_stream_start_in_a_transport_stream(tmp_path: Path)
     frames = list(iter_frames(path))
     assert [f.timestamp_s for f in frames] == pytest.approx([i / 25 for i in range(10)], abs=1e-6)
     assert probe_video(path).frame_count == 10
+
+
+def _noisy_webm(path: Path, n_frames: int) -> Path:
+    """A VP8 WebM, as browsers record: Matroska declares a duration but no frame count."""
+    rng = np.random.default_rng(5)
+    texture = rng.integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libvpx", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 128, 96, "yuv420p"
+        for i in range(n_frames):
+            image = np.roll(texture, 3 * i, axis=1)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def test_webm_missing_its_tail_is_reported_from_its_duration(tmp_path: Path) -> None:
+    whole = _noisy_webm(tmp_path / "whole.webm", n_frames=120)
+    assert probe_video(whole).duration_s == pytest.approx(4.0, abs=0.1)
+    assert len(list(iter_frames(whole))) == 120  # read whole: no complaint
+    path = tmp_path / "cut.webm"
+    data = whole.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+
+    frames, err = _read_until_error(path)
+    assert 10 < len(frames) < 80
+    assert "truncated or damaged" in str(err) and "of 4.0 s" in str(err)
+    assert_one_line_naming(err, path)
