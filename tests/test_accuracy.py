@@ -1,7 +1,8 @@
 """formcheck against the rendered sample clips with the real pose model: the accuracy bar.
 
 Every clip with a sidecar is evaluated, and every exercise is held to the bar: exact counts on
-every clip, fault precision and recall of at least 0.9, no fault on a clean clip.
+every clip, fault precision and recall of at least 0.9, no fault on a clean clip, and hold times
+within 0.6 s of the truth on average and 2 s at worst.
 """
 
 from __future__ import annotations
@@ -65,3 +66,10 @@ def test_no_fault_on_a_clean_clip(evaluation):
 
 def test_every_clip_is_tracked(evaluation):
     assert evaluation["totals"]["detection_rate"] >= 0.95
+
+
+def test_hold_times(evaluation):
+    errors = [(c["clip"], e) for c in evaluation["clips"] for e in c["hold_errors_s"]]
+    assert len(errors) >= 100  # every timed hold and top of every clip
+    assert sum(e for _, e in errors) / len(errors) <= 0.6
+    assert [(clip, e) for clip, e in errors if e > 2.0] == []

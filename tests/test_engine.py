@@ -342,3 +342,17 @@ def test_a_sag_within_the_hysteresis_band_is_still_the_held_position():
     done = [d for d in (tracker.update(i / 30, lift(i / 30)) for i in range(11 * 30)) if d is not None]
     assert len(done) == 1 and done[0].complete
     assert done[0].held_s == pytest.approx(6.0, abs=0.5)
+
+
+@pytest.mark.parametrize("move_s", [1.0, 2.0, 3.0])
+def test_a_hold_is_timed_from_arriving_not_from_passing_the_top_threshold(move_s):
+    # A slow eased lift passes the top threshold long before it arrives: the hold starts where the
+    # signal comes within the plateau's tolerance, as it ends where it leaves it, so the held time
+    # exceeds the 5 s really held by no more than the last sixth of each eased move.
+    tracker = ExcursionTracker(find_spec("prone_press_up").motion)
+    lift = Script([(0, 0.0), (1.0, 0.0), (1 + move_s, 40.0), (6 + move_s, 40.0), (6 + 2 * move_s, 0.0),
+                   (8 + 2 * move_s, 0.0)])
+    done = [d for d in (tracker.update(i / 30, lift(i / 30)) for i in range(int((8 + 2 * move_s) * 30)))
+            if d is not None]
+    assert len(done) == 1 and done[0].complete
+    assert 5.0 <= done[0].held_s <= 5.0 + 2 * move_s / 6

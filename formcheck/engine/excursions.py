@@ -22,7 +22,7 @@ _TIMING_LEVEL = 0.8  # rise/lower times are measured to 80 % of the attempt's pe
 # The held position is where the signal stays within this fraction of the attempt's range of its peak
 # (or within half the top/top_exit hysteresis band, if wider):
 # crossing the top threshold is not yet being in the position a person holds.
-_PLATEAU_FRACTION = 0.08
+_PLATEAU_FRACTION = 0.06
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,12 @@ class _Attempt:
     plateau_start_s: float | None = None
     plateau_end_s: float | None = None
     plateau_peak: float = 0.0
-    gaps_s: float = 0.0  # unmeasured time inside the plateau
+    gaps_s: float = 0.0  # unmeasured time inside the plateau since it began
+    # Each sample higher than every one before it since the plateau began, as (t, v, gaps_s then):
+    # the held position starts at the first of them within tolerance of the plateau's level. Only
+    # a few, as new highs on a steady hold are rare.
+    records: list[tuple[float, float, float]] = field(default_factory=list)
+    gaps_at_start_s: float = 0.0  # gaps_s up to the held position's first sample
     further_since: float | None = None  # when the signal went beyond the plateau (not yet for the dwell)
     settle_until: float = float("-inf")  # after such a short jump, the plateau's level is not raised
     samples: deque = field(default_factory=lambda: deque(maxlen=4000))
@@ -58,7 +63,7 @@ class _Attempt:
     def held_s(self) -> float:
         if self.plateau_start_s is None or self.plateau_end_s is None:
             return 0.0
-        return max(0.0, self.plateau_end_s - self.plateau_start_s - self.gaps_s)
+        return max(0.0, self.plateau_end_s - self.plateau_start_s - (self.gaps_s - self.gaps_at_start_s))
 
 
 class ExcursionTracker:
@@ -158,7 +163,7 @@ class ExcursionTracker:
         # still the same position, however small the attempt's range.
         tolerance = max(_PLATEAU_FRACTION * (max(attempt.peak, v) - levels.start), (levels.top - levels.top_exit) / 2)
         if attempt.plateau_start_s is None:
-            self._start_plateau(attempt, t, v)
+            self._start_plateau(attempt, attempt.top_start_s if attempt.top_start_s is not None else t, v, tolerance)
             return
         if v > attempt.plateau_peak + tolerance:
             # The position moved on further: the hold starts again there -- once it has stayed there
@@ -166,8 +171,7 @@ class ExcursionTracker:
             if attempt.further_since is None:
                 attempt.further_since = t
             if t - attempt.further_since >= self.motion.min_dwell_s:
-                self._start_plateau(attempt, attempt.further_since, v)
-                attempt.plateau_end_s = t
+                self._start_plateau(attempt, attempt.further_since, v, tolerance)
                 return
         else:
             if attempt.further_since is not None:  # a jump that did not last: its smoothed tail is no level
@@ -179,13 +183,33 @@ class ExcursionTracker:
             if dt > MAX_COUNTED_GAP_S:
                 attempt.gaps_s += dt
             attempt.plateau_end_s = t
+        self._add_record(attempt, t, v)
+        self._place_start(attempt, tolerance)
 
-    @staticmethod
-    def _start_plateau(attempt: _Attempt, t: float, v: float) -> None:
-        attempt.plateau_start_s = attempt.plateau_end_s = t
+    def _start_plateau(self, attempt: _Attempt, since: float, v: float, tolerance: float) -> None:
+        """The plateau (re)starts with the samples from `since` on, at the level `v` reached now."""
         attempt.plateau_peak = v
         attempt.gaps_s = 0.0
         attempt.further_since = None
+        attempt.records = []
+        for sample_t, sample_v in attempt.samples:
+            if sample_t >= since:
+                self._add_record(attempt, sample_t, sample_v)
+        attempt.plateau_end_s = attempt.samples[-1][0]
+        self._place_start(attempt, tolerance)
+
+    @staticmethod
+    def _add_record(attempt: _Attempt, t: float, v: float) -> None:
+        if not attempt.records or v > attempt.records[-1][1]:
+            attempt.records.append((t, v, attempt.gaps_s))
+
+    @staticmethod
+    def _place_start(attempt: _Attempt, tolerance: float) -> None:
+        """The held position starts where the signal first came within tolerance of the plateau's
+        level, not where it crossed the top threshold on the way: symmetric with its end."""
+        level = attempt.plateau_peak - tolerance
+        t, _, gaps = next((r for r in attempt.records if r[1] >= level), attempt.records[-1])
+        attempt.plateau_start_s, attempt.gaps_at_start_s = t, gaps
 
     def finish_open(self, t: float) -> Excursion | None:
         """At the end of the input: the attempt still under way, if any, for the caller to judge."""
