@@ -110,3 +110,18 @@ def test_catalogue_lists_every_exercise_and_fault(capsys):
         assert f"(`{spec.id}`)" in text
         for rule in [*spec.faults, *spec.event_faults]:
             assert f"`{rule.id}` ({rule.cue})" in text
+
+
+def test_the_package_lists_every_subpackage_and_ships_the_specs():
+    """An installed formcheck (a wheel, not this checkout) must carry its code and its library."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    setup = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    code = {".".join(p.parent.relative_to(root).parts) for p in (root / "formcheck").rglob("__init__.py")}
+    data = {"formcheck.exercise_specs", "formcheck.exercise_specs.routines"}
+    assert set(setup["packages"]) == code | data
+    assert setup["package-dir"] == {"formcheck.exercise_specs": "exercise_specs"}
+    assert default_specs_dir().resolve() == (root / "exercise_specs").resolve()
+    assert set(setup["package-data"]["formcheck.exercise_specs"]) == {"*.yaml"}
+    assert sorted((root / "exercise_specs" / "routines").glob("*.yaml"))

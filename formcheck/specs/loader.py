@@ -22,10 +22,13 @@ class SpecError(Exception):
 
 
 def default_specs_dir() -> Path:
+    """$FORMCHECK_SPECS_DIR, else the specs installed with the package, else this checkout's."""
     override = os.environ.get(SPECS_DIR_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "exercise_specs"
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "exercise_specs"  # a wheel install; an editable one has the checkout's
+    return installed if installed.is_dir() else package.parent / "exercise_specs"
 
 
 def _field_path(loc: tuple) -> str:
