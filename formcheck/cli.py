@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 EXIT_BAD_INPUT = 2
 _BENCH_REPLAY_FRAMES = 3000
+_MAX_HOLD_S = 600
 
 
 class _Progress:
@@ -47,6 +48,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     to_stdout = args.json == "-"
     human = sys.stderr if to_stdout else sys.stdout
+    if args.hold is not None and not 0 < args.hold <= _MAX_HOLD_S:
+        raise UsageError(f"--hold {args.hold:g}: give the hold target in seconds, above 0 and at most {_MAX_HOLD_S}")
+    # Found before a long analysis, not after it.
+    for option, out in (("--json", None if to_stdout else args.json), ("--annotated", args.annotated)):
+        if out is not None:
+            _check_writable(out, option)
     report = analyze_video(
         args.video, args.exercise, model_path=args.model, annotated_path=args.annotated,
         hold_target_s=args.hold, progress=_Progress(sys.stderr, "analysing"),
@@ -72,6 +79,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 class UsageError(Exception):
     """A bad option value; printed as one `error:` line with exit code 2."""
+
+
+def _check_writable(path: str, option: str) -> None:
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give a file name")
+    if not folder.is_dir():
+        raise UsageError(f"{option} {path}: the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"{option} {path}: the folder {str(folder)!r} is not writable")
 
 
 def _save_to_history(report: "Report", args: argparse.Namespace, human: TextIO) -> None:

@@ -99,6 +99,8 @@ def analyze_video(
             estimator.close()
         if writer is not None:
             writer.close()
+    if analyzer.frames_with_pose == 0 and annotated_path is not None:
+        Path(annotated_path).unlink(missing_ok=True)  # a video of nothing analysed is no result
     if analyzer.frames == 0:
         raise VideoError(incomplete or f"no frames could be decoded from '{path}'")
     if analyzer.frames_with_pose == 0:

@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .specs import ExerciseSpec, SpecError, StepMotion, default_specs_dir, load_all_specs
+from .specs.schema import ID_PATTERN
 from .specs.loader import load_yaml_model  # the specs' file handling and message style
 
 ROUTINES_SUBDIR = "routines"
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*$")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class RoutineError(SpecError):
@@ -89,7 +89,7 @@ class Routine(BaseModel):
 
     @model_validator(mode="after")
     def _lower_snake_case_id(self) -> "Routine":
-        if not _ID.match(self.id):
+        if not ID_PATTERN.match(self.id):
             raise ValueError(f"id: '{self.id}' must be lower_snake_case")
         return self
 

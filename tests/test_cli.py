@@ -62,10 +62,30 @@ def test_json_to_stdout_prints_only_the_report(person_clip, run_cli):
     assert "Shoulder bridge" in err  # the human summary went to stderr
 
 
-def test_video_without_a_person(empty_room_clip, run_cli):
-    code, out, err = run_cli("analyze", str(empty_room_clip), "-e", "bridge")
+def test_video_without_a_person(empty_room_clip, tmp_path, run_cli):
+    annotated = tmp_path / "annotated.mp4"
+    code, out, err = run_cli("analyze", str(empty_room_clip), "-e", "bridge", "--annotated", str(annotated))
     assert code == 2
     assert err.startswith("error: no person found in 'empty.mp4'") and err.count("\n") == 1, err
+    assert not annotated.exists()  # no video of nothing left behind
+
+
+@pytest.mark.parametrize("options, expected", [
+    (["--hold", "0"], "error: --hold 0: give the hold target in seconds, above 0"),
+    (["--hold", "-5"], "error: --hold -5: give"),
+    (["--json", "no/such/folder/r.json"], "error: --json no/such/folder/r.json: the folder 'no/such/folder' does "
+                                          "not exist"),
+    (["--annotated", "."], "error: --annotated .: is a folder; give a file name"),
+])
+def test_bad_options_are_refused_before_the_analysis(options, expected, person_clip, monkeypatch, tmp_path, run_cli):
+    import formcheck.pipeline
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(formcheck.pipeline, "analyze_video", lambda *a, **k: pytest.fail("analysed"))
+    code, out, err = run_cli("analyze", str(person_clip), "-e", "bridge", *options)
+    assert code == 2
+    assert err.startswith(expected) and err.count("\n") == 1, err
+    assert not Path("no").exists()
 
 
 def _bad_inputs(tmp_path: Path, person_clip: Path) -> dict[str, tuple[Path, str]]:
@@ -107,10 +127,11 @@ def test_truncated_video_keeps_the_results_of_what_was_read(tmp_path, person_cli
     assert any(w["kind"] == "input" for w in report["warnings"])
 
 
-def test_unknown_exercise(person_clip, run_cli):
-    code, out, err = run_cli("analyze", str(person_clip), "-e", "handstand")
+@pytest.mark.parametrize("exercise", ["handstand", "../exercise_specs/bridge", "Bridge"])
+def test_unknown_exercise(exercise, person_clip, run_cli):
+    code, out, err = run_cli("analyze", str(person_clip), "-e", exercise)
     assert code == 2
-    assert err.startswith("error: unknown exercise 'handstand' (known: ") and err.count("\n") == 1
+    assert err.startswith(f"error: unknown exercise '{exercise}' (known: bird_dog, bridge, ") and err.count("\n") == 1
 
 
 def test_console_script_never_shows_a_traceback(tmp_path):

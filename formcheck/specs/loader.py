@@ -9,7 +9,7 @@ from typing import TypeVar, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .schema import ExerciseSpec, Motion, Signal
+from .schema import ID_PATTERN, ExerciseSpec, Motion, Signal
 
 SPECS_DIR_ENV = "FORMCHECK_SPECS_DIR"
 # The `kind` values that tag the members of the schema's unions: pydantic puts them in error paths.
@@ -103,7 +103,7 @@ def load_all_specs(directory: str | Path | None = None) -> dict[str, ExerciseSpe
 def find_spec(exercise_id: str, directory: str | Path | None = None) -> ExerciseSpec:
     folder = Path(directory) if directory is not None else default_specs_dir()
     path = folder / f"{exercise_id}.yaml"
-    if not path.is_file():
+    if not ID_PATTERN.match(exercise_id) or not path.is_file():  # an id, never a path to somewhere else
         known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
         raise SpecError(f"unknown exercise '{exercise_id}' (known: {known})")
     return load_spec(path)

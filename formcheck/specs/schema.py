@@ -24,7 +24,7 @@ SignalSide = Literal["near", "far", "working", "other", "left", "right", "mid"]
 Normaliser = Literal["torso", "leg"]
 Phase = Literal["any", "rest", "rising", "top", "lowering", "active", "moving"]
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def check_landmark_name(name: str) -> str:
@@ -44,7 +44,7 @@ def _check_condition(text: str) -> str:
 
 
 def _check_id(value: str) -> str:
-    if not _ID.match(value):
+    if not ID_PATTERN.match(value):
         raise ValueError(f"'{value}' must be lower_snake_case")
     return value
 
