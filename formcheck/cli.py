@@ -96,11 +96,21 @@ def _save_to_history(report: "Report", args: argparse.Namespace, human: TextIO) 
     """Keep the analysed session in the history database. The analysis is done and shown by now, so a
     database that cannot be written costs only this warning, never the result."""
     from .storage import SessionStore, StorageError, video_source_key
+    from .video import recording_started_at
 
+    from .ui.samples import default_samples_dir
+
+    if not report.practised:
+        print("nothing was counted, so this video was not saved to the history", file=human)
+        return
+    if Path(args.video).resolve().parent == default_samples_dir().resolve():
+        print("a bundled sample clip is not your practice: not saved to the history", file=human)
+        return
     try:
-        key = video_source_key(args.video, report.exercise, f"hold={args.hold}")
+        key = video_source_key(args.video, report.exercise)
         with SessionStore.open(args.db) as store:
-            session_id = store.save_report(report, source_kind="video", source_key=key)
+            session_id = store.save_report(report, source_kind="video", source_key=key,
+                                           started_at=recording_started_at(args.video))
         print(f"saved to history as session {session_id} ({store.path})", file=human)
     except (StorageError, OSError) as exc:
         print(f"warning: not saved to the history: {exc}", file=sys.stderr)

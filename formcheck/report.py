@@ -60,6 +60,12 @@ class Report(BaseModel):
     fault_counts: dict[str, int] = Field(default_factory=dict)
     warnings: list[ReportWarning]
 
+    @property
+    def practised(self) -> bool:
+        """Something was done: a repetition, hold or step, or at least an attempt. Only such a
+        session is practice worth keeping in the history."""
+        return bool(self.events)
+
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.model_dump(mode="json"), indent=indent)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
@@ -50,6 +51,7 @@ class VideoInfo:
     frame_count: int  # from the container, else estimated from duration and fps
     duration_s: float
     codec: str
+    recorded_at: datetime | None = None  # the recording's creation time from its metadata, if it has one
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,39 @@ def _stream_duration_s(container: av.container.InputContainer, stream: av.video.
     return 0.0
 
 
+def _creation_time(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> datetime | None:
+    """When the camera says the recording was made (phones write it, in UTC). A missing, unreadable
+    or implausible value (encoders write 1904 or 1970 for "unknown") gives None."""
+    for metadata in (container.metadata, stream.metadata):
+        text = next((v for k, v in metadata.items() if k.lower() == "creation_time"), None)
+        if not text:
+            continue
+        try:
+            when = datetime.fromisoformat(text.strip())
+        except ValueError:
+            continue
+        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        if datetime(2000, 1, 1, tzinfo=timezone.utc) <= when <= datetime.now(timezone.utc) + timedelta(days=1):
+            return when
+    return None
+
+
+def recording_started_at(path: str | os.PathLike[str], file_time: bool = True) -> datetime | None:
+    """When the recording began, to date its session: the creation time in its metadata, else with
+    `file_time` (a file as the camera left it, not a fresh copy) its modification time less its
+    length; None if neither tells."""
+    try:
+        info = probe_video(path)
+        if info.recorded_at is not None:
+            return info.recorded_at
+        if file_time:
+            modified = datetime.fromtimestamp(Path(path).stat().st_mtime, timezone.utc)
+            return modified - timedelta(seconds=info.duration_s)
+    except (VideoError, OSError):
+        pass
+    return None
+
+
 def probe_video(path: str | os.PathLike[str]) -> VideoInfo:
     """Size, frame rate, length and codec of a video file; VideoError if it cannot be read."""
     container, stream = _open_input(path)
@@ -164,6 +199,7 @@ def probe_video(path: str | os.PathLike[str]) -> VideoInfo:
             frame_count=frame_count,
             duration_s=duration,
             codec=stream.codec_context.name,
+            recorded_at=_creation_time(container, stream),
         )
     finally:
         container.close()

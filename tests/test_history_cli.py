@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -112,8 +112,9 @@ def fake_analysis(monkeypatch, tmp_path) -> Path:
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"\x00" * 2048)
 
-    def analyze_video(video, exercise, **kwargs):
-        return make_report(exercise, reps=4, faulty=(1,), source=str(video))
+    def analyze_video(video, exercise, hold_target_s=None, **kwargs):
+        reps = 0 if Path(video).stem == "idle" else 4
+        return make_report(exercise, reps=reps, faulty=(1,) if reps else (), hold_s=hold_target_s, source=str(video))
 
     monkeypatch.setattr(formcheck.pipeline, "analyze_video", analyze_video)
     return clip
@@ -125,11 +126,44 @@ def test_analyze_saves_the_session_once(fake_analysis, tmp_path, run_cli):
     assert code == 0 and f"saved to history as session 1 ({db})" in out
     code, out, _ = run_cli("analyze", str(fake_analysis), "-e", "bridge", "--db", str(db))
     assert code == 0 and "session 1 " in out  # the same recording again: not counted twice
-    run_cli("analyze", str(fake_analysis), "-e", "bridge", "--hold", "5", "--db", str(db))
+    code, out, _ = run_cli("analyze", str(fake_analysis), "-e", "bridge", "--hold", "5", "--db", str(db))
+    assert code == 0 and "session 1 " in out  # analysed again with another hold target: its latest result
+    run_cli("analyze", str(fake_analysis), "-e", "butt_walk", "--db", str(db))  # as another exercise: its own
     with SessionStore.open(db) as store:
         records = store.sessions()
-    assert [(r.exercise, r.source_kind, r.reps, r.fault_counts) for r in records] == [
-        ("bridge", "video", 4, {"hips_sag": 1})] * 2
+    assert [(r.exercise, r.source_kind, r.reps, r.fault_counts, r.hold_target_s) for r in records] == [
+        ("bridge", "video", 4, {"hips_sag": 1}, 5.0), ("butt_walk", "video", 4, {"hips_sag": 1}, None)]
+
+
+def test_analyze_keeps_only_practice(fake_analysis, tmp_path, run_cli, monkeypatch):
+    db = tmp_path / "practice.sqlite3"
+    idle = fake_analysis.with_name("idle.mp4")
+    idle.write_bytes(b"\x00" * 2048)
+    code, out, _ = run_cli("analyze", str(idle), "-e", "bridge", "--db", str(db))
+    assert code == 0 and "nothing was counted, so this video was not saved to the history" in out
+    monkeypatch.setenv("FORMCHECK_SAMPLES_DIR", str(fake_analysis.parent))
+    code, out, _ = run_cli("analyze", str(fake_analysis), "-e", "bridge", "--db", str(db))
+    assert code == 0 and "a bundled sample clip is not your practice: not saved to the history" in out
+    assert not db.exists()
+
+
+def test_analyze_dates_the_session_by_the_recording(fake_analysis, tmp_path, run_cli):
+    import av
+    import numpy as np
+
+    recorded = tmp_path / "monday.mp4"
+    with av.open(str(recorded), mode="w") as container:
+        container.metadata["creation_time"] = "2026-11-02T07:30:00.000000Z"
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(10):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")))
+        container.mux(stream.encode(None))
+    db = tmp_path / "dated.sqlite3"
+    assert run_cli("analyze", str(recorded), "-e", "bridge", "--db", str(db))[0] == 0
+    with SessionStore.open(db) as store:
+        (record,) = store.sessions()
+    assert record.started_at == datetime(2026, 11, 2, 7, 30, tzinfo=timezone.utc)
 
 
 def test_analyze_with_no_save_leaves_the_history_alone(fake_analysis, tmp_path, run_cli):

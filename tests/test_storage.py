@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from formcheck.specs import load_all_specs
-from formcheck.storage import (LATEST_VERSION, SessionStore, StorageError, default_db_path, period_totals,
-                               practice_streaks, this_week, video_source_key, week_start, weekly_target)
+from formcheck.storage import (LATEST_VERSION, SessionStore, StorageError, content_source_key, default_db_path,
+                               period_totals, practice_streaks, this_week, video_source_key, week_start,
+                               weekly_target)
 from formcheck.storage import store as store_module
 from formcheck.storage.schema import Migration
 
@@ -120,17 +121,26 @@ def test_history_filters_by_local_day_exercise_source_and_count(db):
         assert store.exercises() == ["bridge", "butt_walk"]
 
 
-def test_the_same_video_is_saved_once(db, tmp_path):
+def test_the_same_video_is_one_session_holding_its_latest_analysis(db, tmp_path):
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"\x00" * 1000)
     key = video_source_key(clip, "bridge")
-    assert video_source_key(clip, "bridge", "hold=5") != key and video_source_key(clip, "butt_walk") != key
+    assert video_source_key(clip, "butt_walk") != key
+    assert content_source_key("ab12", "bridge") not in (key, content_source_key("ab12", "butt_walk"))
     with SessionStore.open(db) as store:
-        first = store.save_report(make_report(), source_key=key)
-        assert store.save_report(make_report(reps=9), source_key=key) == first
+        first = store.save_report(make_report(faulty=(1,)), started_at=datetime(2026, 11, 3, 9, 0), source_key=key)
+        assert store.save_report(make_report(faulty=(1,)), source_key=key) == first  # a rerun: nothing new
+        # Analysed again with other settings: the same session, now with the new result.
+        again = make_report(reps=5, faulty=(2, 4))
+        assert store.save_report(again, source_key=key) == first
+        assert store.report(first) == again and store.fault_spans([first])[first] == again.faults
+        record = store.session(first)
+        assert record.reps == 5 and record.faulty_events == 2 and record.day == date(2026, 11, 3)
+        assert len(store._db.execute("SELECT * FROM session_events WHERE session_id = ?", (first,)).fetchall()) == 5
         os.utime(clip, ns=(1, 1))  # recorded again (new modification time): a new session
         assert store.save_report(make_report(), source_key=video_source_key(clip, "bridge")) != first
         assert len(store.sessions()) == 2
+        assert store.integrity_problems() == []
 
 
 def test_a_save_that_fails_half_way_leaves_nothing_behind(db, monkeypatch):

@@ -3,7 +3,8 @@
 from .progress import (Period, PeriodTotals, Streaks, WeekStatus, period_totals, practice_streaks, this_week, week_start,
                        weekly_target)
 from .schema import LATEST_VERSION, MIGRATIONS, Migration
-from .store import DB_ENV, SessionRecord, SessionStore, StorageError, default_db_path, video_source_key
+from .store import (DB_ENV, SessionRecord, SessionStore, StorageError, content_source_key, default_db_path,
+                    video_source_key)
 
 __all__ = [
     "DB_ENV",
@@ -17,6 +18,7 @@ __all__ = [
     "StorageError",
     "Streaks",
     "WeekStatus",
+    "content_source_key",
     "default_db_path",
     "period_totals",
     "practice_streaks",

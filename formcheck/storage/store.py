@@ -32,13 +32,18 @@ class StorageError(Exception):
     """A history database that cannot be used; the message names the file and the problem."""
 
 
-def video_source_key(path: str | Path, exercise: str, settings: str = "") -> str:
-    """The same recording analysed as the same exercise (with the same `settings`, e.g. a hold
-    target) gives the same key: the file's resolved path, size and modification time."""
+def video_source_key(path: str | Path, exercise: str) -> str:
+    """The same recording analysed as the same exercise gives the same key: the file's resolved
+    path, size and modification time."""
     resolved = Path(path).resolve()
     stat = resolved.stat()
-    text = f"video\0{resolved}\0{stat.st_size}\0{stat.st_mtime_ns}\0{exercise}\0{settings}"
+    text = f"video\0{resolved}\0{stat.st_size}\0{stat.st_mtime_ns}\0{exercise}"
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def content_source_key(digest: str, exercise: str) -> str:
+    """The key of a recording known by its content's hash (an upload) analysed as `exercise`."""
+    return hashlib.sha256(f"content\0{digest}\0{exercise}".encode()).hexdigest()
 
 
 def default_db_path() -> Path:
@@ -192,17 +197,25 @@ class SessionStore:
     def save_report(self, report: Report, source_kind: SourceKind = "video", started_at: datetime | None = None,
                     routine: str | None = None, source_key: str | None = None) -> int:
         """Save one finished session in one transaction and return its id. `started_at` is when the
-        session began (default: now); a naive datetime is taken as local time. A session already
-        saved under the same `source_key` (see video_source_key) is not saved again: its id is returned."""
+        session began (default: now); a naive datetime is taken as local time.
+
+        A session is saved once per `source_key` (see video_source_key): the same report again is
+        not saved twice, and a new analysis of the same recording (another hold target, an edited
+        spec) replaces the earlier one in place, keeping its id and date."""
         if source_kind not in ("video", "live"):
             raise ValueError(f"source_kind must be 'video' or 'live', not {source_kind!r}")
         local = (started_at or datetime.now()).astimezone()
         counted = [e for e in report.events if e.kind in ("rep", "hold", "step")]
         hold_total = sum(e.duration_s or 0.0 for e in report.events if e.kind in ("rep", "hold"))
+        report_json = report.to_json(indent=None)
         with self._lock, self._transaction():
             if source_key is not None:
-                known = self._db.execute("SELECT id FROM sessions WHERE source_key = ?", (source_key,)).fetchone()
+                known = self._db.execute("SELECT id, report_json FROM sessions WHERE source_key = ?",
+                                         (source_key,)).fetchone()
+                if known and known[1] == report_json:
+                    return int(known[0])
                 if known:
+                    self._replace(int(known[0]), report, report_json, hold_total, counted, routine)
                     return int(known[0])
             cursor = self._db.execute(
                 """INSERT INTO sessions (started_utc, day, exercise, title, source_kind, source, duration_s, reps,
@@ -211,13 +224,29 @@ class SessionStore:
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (local.astimezone(timezone.utc).isoformat(timespec="seconds"), local.date().isoformat(),
                  report.exercise, report.title, source_kind, report.source, report.duration_s, report.reps,
-                 report.partials, int(report.complete), report.to_json(indent=None), report.hold_target_s,
+                 report.partials, int(report.complete), report_json, report.hold_target_s,
                  round(hold_total, 3), len(counted), sum(1 for e in counted if e.faults), routine, source_key),
             )
             session_id = int(cursor.lastrowid)
             self._insert_faults(session_id, report)
             self._insert_events(session_id, report)
         return session_id
+
+    def _replace(self, session_id: int, report: Report, report_json: str, hold_total: float, counted: list,
+                 routine: str | None) -> None:
+        self._db.execute(
+            """UPDATE sessions SET exercise = ?, title = ?, source = ?, duration_s = ?, reps = ?, partials = ?,
+                   complete = ?, report_json = ?, hold_target_s = ?, hold_total_s = ?, counted_events = ?,
+                   faulty_events = ?, routine = COALESCE(?, routine)
+               WHERE id = ?""",
+            (report.exercise, report.title, report.source, report.duration_s, report.reps, report.partials,
+             int(report.complete), report_json, report.hold_target_s, round(hold_total, 3), len(counted),
+             sum(1 for e in counted if e.faults), routine, session_id),
+        )
+        self._db.execute("DELETE FROM session_faults WHERE session_id = ?", (session_id,))
+        self._db.execute("DELETE FROM session_events WHERE session_id = ?", (session_id,))
+        self._insert_faults(session_id, report)
+        self._insert_events(session_id, report)
 
     def _insert_faults(self, session_id: int, report: Report) -> None:
         self._db.executemany(

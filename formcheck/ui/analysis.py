@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, ContextManager, Iterator, Mapping
 
 import streamlit as st
 
@@ -14,11 +16,15 @@ from formcheck.pipeline import NoPersonError, analyze_video
 from formcheck.pose import PoseModelError
 from formcheck.report import Report
 from formcheck.specs import ExerciseSpec, SpecError
-from formcheck.video import VideoError
+from formcheck.video import VideoError, recording_started_at
+
+
+class UnusableVideo(Exception):
+    """A video the analysis could not use, with a message that names it as the user knows it."""
+
 
 # Failures a user can cause or fix; anything else is a bug, still shown as one line (never a traceback).
-USER_ERRORS = (VideoError, NoPersonError, SpecError, PoseModelError)
-UPLOADS_DIR = Path(tempfile.gettempdir()) / "formcheck-uploads"
+USER_ERRORS = (VideoError, NoPersonError, SpecError, PoseModelError, UnusableVideo)
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class VideoAnalysis:
     annotated_mp4: bytes | None
     times: tuple[float, ...]  # the primary signal, frame by frame, for the signal plot
     values: tuple[float | None, ...]
+    recorded_at: datetime | None = None  # when the recording began, if it says (see recording_started_at)
 
 
 def error_message(exc: BaseException, renames: Mapping[str, str] | None = None) -> str:
@@ -47,15 +54,45 @@ def spec_key(spec: ExerciseSpec) -> str:
 
 
 def analyse(path: Path, spec: ExerciseSpec, label: str) -> VideoAnalysis:
-    """The cached analysis of `path` (keyed on path, size and modification time) as `spec`."""
+    """The cached analysis of the file at `path` (keyed on path, size and modification time) as `spec`."""
     stat = path.stat()
-    return _analyse_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size, spec.id, spec_key(spec),
-                           label, _spec=spec)
+    return _analyse_cached(f"file:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}", spec.id, spec_key(spec),
+                           label, _spec=spec, _open=lambda: contextlib.nullcontext(path))
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str  # the user's own file name
+    data: bytes
+    digest: str  # of the content: the same video uploaded again is the same upload
+
+    @classmethod
+    def of(cls, name: str, data: bytes) -> "Upload":
+        return cls(name, data, hashlib.sha256(data).hexdigest())
+
+
+def analyse_upload(upload: Upload, spec: ExerciseSpec) -> VideoAnalysis:
+    """The cached analysis of an uploaded video (keyed on its content). The video is on disk only
+    while it is analysed, in a private folder, and the report names the user's file, not that copy."""
+    return _analyse_cached(f"upload:{upload.digest}", spec.id, spec_key(spec), upload.name,
+                           _spec=spec, _open=lambda: _upload_on_disk(upload))
+
+
+@contextlib.contextmanager
+def _upload_on_disk(upload: Upload) -> Iterator[Path]:
+    safe_name = Path(upload.name.replace("\x00", "")).name
+    if safe_name in ("", ".", ".."):
+        safe_name = "upload.mp4"
+    with tempfile.TemporaryDirectory(prefix="formcheck-upload-") as folder:  # mode 0700, removed after
+        path = Path(folder) / safe_name
+        path.write_bytes(upload.data)
+        yield path
 
 
 @st.cache_data(show_spinner=False, max_entries=12)  # each holds an annotated mp4
-def _analyse_cached(path: str, mtime_ns: int, size: int, exercise_id: str, spec_hash: str, label: str, *,
-                    _spec: ExerciseSpec) -> VideoAnalysis:
+def _analyse_cached(source: str, exercise_id: str, spec_hash: str, label: str, *,
+                    _spec: ExerciseSpec, _open: Callable[[], ContextManager[Path]]) -> VideoAnalysis:
+    """`source` identifies the video for the cache; `_open()` gives a path to read it from."""
     # The bar lives inside the cached function so Streamlit can replay it (ending empty) on a hit.
     bar = st.progress(0.0, text=f"Analysing {label} ...")
     shown = [-1]
@@ -74,26 +111,19 @@ def _analyse_cached(path: str, mtime_ns: int, size: int, exercise_id: str, spec_
         values.append(state.primary_value)
 
     try:
-        with tempfile.TemporaryDirectory(prefix="formcheck-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="formcheck-") as tmp, _open() as path:
             annotated = Path(tmp) / "annotated.mp4"
-            report = analyze_video(path, _spec, annotated_path=annotated, progress=progress, on_frame=on_frame)
+            try:
+                report = analyze_video(path, _spec, annotated_path=annotated, progress=progress, on_frame=on_frame)
+            except USER_ERRORS as exc:
+                # The message names the user's file, not the copy it was read from.
+                raise UnusableVideo(str(exc).replace(str(path), label)) from None
             video = annotated.read_bytes() if annotated.is_file() and annotated.stat().st_size else None
+            upload = source.startswith("upload:")
+            # An upload is a fresh copy: its file time is the upload's, not the recording's.
+            recorded_at = recording_started_at(path, file_time=not upload)
     finally:
         bar.empty()
-    return VideoAnalysis(report, video, tuple(times), tuple(values))
-
-
-def save_upload(name: str, data: bytes) -> Path:
-    """Keep an upload on disk, in a folder named by its content hash: the analysis reads a file, the
-    same upload twice is the same path (so the cache serves it), and messages name the user's file."""
-    safe_name = Path(name.replace("\x00", "")).name
-    if safe_name in ("", ".", ".."):
-        safe_name = "upload"
-    folder = UPLOADS_DIR / hashlib.sha256(data).hexdigest()[:24]
-    path = folder / safe_name
-    if not path.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / (safe_name + ".part")
-        partial.write_bytes(data)
-        partial.replace(path)
-    return path
+    if upload:
+        report = report.model_copy(update={"source": label})
+    return VideoAnalysis(report, video, tuple(times), tuple(values), recorded_at)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Sequence
 
 import altair as alt
@@ -19,7 +18,7 @@ import streamlit as st
 from formcheck.specs import ExerciseSpec
 from formcheck.report import Report
 from formcheck.storage import (Period, SessionRecord, SessionStore, StorageError, default_db_path, period_totals,
-                               practice_streaks, this_week, video_source_key, weekly_target)
+                               practice_streaks, this_week, weekly_target)
 
 # Seeds 001/002 ask for practice "at least 3 to 4 times weekly": the overall weekly streak uses 3.
 OVERALL_WEEKLY_TARGET = 3
@@ -51,8 +50,8 @@ def save_live_report(store: SessionStore, report: Report, live_session: int, rou
                      ) -> int | None:
     """Save a finished live session once, however often the page reruns: `live_session` is the
     LiveSnapshot.session counter, made unique per browser session by a token kept in session_state.
-    A session in which the camera never saw anyone is not practice: it is not saved (None)."""
-    if report.frames_with_pose == 0:
+    A session in which nothing was done is not practice: it is not saved (None)."""
+    if not report.practised:
         return None
     token = st.session_state.setdefault(HISTORY_TOKEN_KEY, uuid.uuid4().hex)
     started = datetime.now() - timedelta(seconds=report.duration_s)
@@ -60,10 +59,14 @@ def save_live_report(store: SessionStore, report: Report, live_session: int, rou
                              source_key=f"live:{token}:{live_session}")
 
 
-def save_video_report(store: SessionStore, report: Report, path: str | Path, settings: str = "") -> int:
-    """Save the analysis of the user's own video once per recording (not for the bundled samples:
-    they are not the user's practice). `settings` tells apart analyses that differ, e.g. a spec hash."""
-    return store.save_report(report, source_kind="video", source_key=video_source_key(path, report.exercise, settings))
+def save_video_report(store: SessionStore, report: Report, source_key: str, recorded_at: datetime | None = None
+                      ) -> int | None:
+    """Save the analysis of the user's own video (not the bundled samples: they are not the user's
+    practice) as one session per recording, dated when it was recorded if the video says; an
+    analysis in which nothing was done is not saved (None)."""
+    if not report.practised:
+        return None
+    return store.save_report(report, source_kind="video", started_at=recorded_at, source_key=source_key)
 
 
 # ---------------------------------------------------------------------- the page

@@ -7,11 +7,10 @@ from typing import Callable
 
 import streamlit as st
 
-from formcheck.storage import SessionStore
-
 from formcheck.specs import ExerciseSpec
+from formcheck.storage import SessionStore, content_source_key
 
-from .analysis import analyse, error_message, save_upload, spec_key
+from .analysis import Upload, analyse, analyse_upload, error_message
 from .history import keep_in_history
 from .progress_page import save_video_report
 from .report_view import show_report
@@ -29,23 +28,21 @@ def render(spec: ExerciseSpec, samples: list[SampleClip],
         st.session_state[SOURCE_KEY] = UPLOAD_SOURCE  # a link straight to the upload (?source=upload)
     source = st.radio("Video to analyse", [SAMPLE_SOURCE, UPLOAD_SOURCE], horizontal=True, key=SOURCE_KEY,
                       label_visibility="collapsed")
-    try:
-        chosen = _pick_sample(spec, samples) if source == SAMPLE_SOURCE else _pick_upload(spec)
-    except OSError as exc:  # the upload could not be stored (disk full, permissions)
-        st.error(f"Could not keep the uploaded file for analysis: {exc}")
-        return
+    chosen = _pick_sample(spec, samples) if source == SAMPLE_SOURCE else _pick_upload(spec)
     if chosen is None:
         return
-    path, label = chosen
+    label = chosen.name if isinstance(chosen, Upload) else chosen[1]
     try:
-        result = analyse(path, spec, label)
+        result = analyse_upload(chosen, spec) if isinstance(chosen, Upload) else analyse(chosen[0], spec, label)
     except Exception as exc:  # every failure ends as a message on the page, never a traceback
-        st.error(f"Could not analyse {label}: {error_message(exc, {str(path): label})}")
+        st.error(f"Could not analyse {label}: {error_message(exc)}")
         return
     st.subheader(f"{spec.title}: {label}")
     show_report(result.report, spec, result.times, result.values, key="video", video=result.annotated_mp4)
-    if source == UPLOAD_SOURCE and open_history is not None:
-        keep_in_history(open_history, lambda store: save_video_report(store, result.report, path, spec_key(spec)))
+    if isinstance(chosen, Upload) and open_history is not None:
+        upload = chosen
+        keep_in_history(open_history, lambda store: save_video_report(
+            store, result.report, content_source_key(upload.digest, spec.id), result.recorded_at))
 
 
 def _pick_sample(spec: ExerciseSpec, samples: list[SampleClip]) -> tuple[Path, str] | None:
@@ -69,7 +66,7 @@ def _clip_label(clip: SampleClip) -> str:
     return f"{clip.name}" + (f" ({note})" if note else "")
 
 
-def _pick_upload(spec: ExerciseSpec) -> tuple[Path, str] | None:
+def _pick_upload(spec: ExerciseSpec) -> Upload | None:
     limit_mb = int(st.get_option("server.maxUploadSize"))
     kinds = [s.lstrip(".") for s in VIDEO_SUFFIXES]
     upload = st.file_uploader(f"Your video of {spec.title} ({', '.join(kinds)}; up to {limit_mb} MB)",
@@ -79,4 +76,4 @@ def _pick_upload(spec: ExerciseSpec) -> tuple[Path, str] | None:
         st.info(f"Record yourself doing {spec.title.lower()} {view}, the whole body in the picture, "
                 f"then drop the file above. {spec.camera.placement.strip()}")
         return None
-    return save_upload(upload.name, upload.getvalue()), upload.name
+    return Upload.of(upload.name, upload.getvalue())

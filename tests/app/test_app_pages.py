@@ -123,10 +123,10 @@ def test_an_analysed_upload_is_saved_once_and_shows_on_the_progress_page(tmp_pat
     from formcheck.storage import SessionStore
 
     monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "history.sqlite3"))
-    clip = default_sample(list_samples(), load_catalog().specs)
+    clip = next((c for c in list_samples() if c.name == "bridge_clean"), None)
     if clip is None:
-        pytest.fail("sample_videos/ holds no clip of an exercise with a spec")
-    upload = write_first_seconds(clip.path, tmp_path / "start.mp4", 4.0)
+        pytest.fail("sample_videos/ holds no bridge_clean clip")
+    upload = write_first_seconds(clip.path, tmp_path / "start.mp4", 9.5)  # the first bridge and its hold
     at = app(video_source="Your own video", exercise=clip.exercise).run()
     at.file_uploader(key="upload").set_value(("my session.mp4", upload.read_bytes(), "video/mp4")).run()
     assert_no_exception(at)
@@ -138,11 +138,13 @@ def test_an_analysed_upload_is_saved_once_and_shows_on_the_progress_page(tmp_pat
     assert not any("No sessions saved yet" in i.value for i in at.info)
     with SessionStore.open(tmp_path / "history.sqlite3") as store:
         sessions = store.sessions()
-    assert [(s.exercise, s.source_kind) for s in sessions] == [(clip.exercise, "video")]
+    assert [(s.exercise, s.source_kind, s.reps, s.source) for s in sessions] == [
+        (clip.exercise, "video", 1, "my session.mp4")]  # the user's file name, not a temporary copy's path
 
 
 @pytest.mark.slow
-def test_a_video_of_another_position_gives_a_plain_warning_not_an_error(tmp_path):
+def test_a_video_of_another_position_gives_a_plain_warning_not_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "history.sqlite3"))
     press_up = next((c for c in list_samples() if c.exercise == "prone_press_up"), None)
     if press_up is None:
         pytest.fail("sample_videos/ holds no prone press-up clip")
@@ -154,6 +156,12 @@ def test_a_video_of_another_position_gives_a_plain_warning_not_an_error(tmp_path
     # The engine's own words (it says why nothing was counted); one readable line each.
     assert at.main.warning and all("\n" not in w.value for w in at.main.warning)
     assert any(i.value.startswith("No complete repetition or hold was counted") for i in at.main.info)
+    # Nothing was done, so it is no practice to keep.
+    assert "Nothing was counted, so this was not saved to your history." in [c.value for c in at.caption]
+    from formcheck.storage import SessionStore
+
+    with SessionStore.open(tmp_path / "history.sqlite3") as store:
+        assert store.sessions() == []
 
 
 def test_the_progress_page_without_history_says_how_it_fills(tmp_path, monkeypatch):
