@@ -140,6 +140,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
     from .storage import SessionStore
 
     start, end = _date_range(args)
+    if args.last is not None and args.last < 1:
+        raise UsageError(f"--last {args.last}: give a number of sessions, 1 or more")
     with SessionStore.open(args.db) as store:
         if args.show is not None:
             report = store.report(args.show)
@@ -178,8 +180,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     start, end = _date_range(args)
     fmt = args.format or ("html" if args.out and Path(args.out).suffix.lower() in (".html", ".htm") else "csv")
+    if args.out not in (None, "-"):
+        _check_writable(args.out, "--out")
     with SessionStore.open(args.db) as store:
-        data = collect(store, start, end, exercise=args.exercise)
+        data = collect(store, start, end, exercise=args.exercise, weekly_targets=_weekly_targets())
     text = sessions_csv(data.sessions) if fmt == "csv" else html_report(data)
     if args.out in (None, "-"):
         sys.stdout.write(text)
@@ -188,6 +192,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"{len(data.sessions)} session{'s' if len(data.sessions) != 1 else ''} written to {args.out}",
               file=sys.stderr)
     return 0
+
+
+def _weekly_targets() -> dict[str, int | None]:
+    """Each exercise's prescribed practice days a week, from the specs (none if they cannot be read:
+    the export goes on without adherence)."""
+    from .specs import SpecError, load_all_specs
+    from .storage import weekly_target
+
+    try:
+        return {spec_id: weekly_target(spec.dosage.frequency) for spec_id, spec in load_all_specs().items()}
+    except SpecError:
+        return {}
 
 
 def _cmd_routines(args: argparse.Namespace) -> int:

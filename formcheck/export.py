@@ -10,8 +10,9 @@ import csv
 import html
 import io
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import PurePath
 
 from .report import FaultSpan
 from .storage import PeriodTotals, SessionRecord, SessionStore, period_totals
@@ -32,13 +33,33 @@ class ExportData:
     sessions: list[SessionRecord]
     fault_spans: dict[int, list[FaultSpan]]  # per session id, in time order
     generated_at: datetime
+    weekly_targets: dict[str, int | None] = field(default_factory=dict)  # prescribed practice days a week
+
+    @property
+    def span(self) -> tuple[date, date] | None:
+        """The days the report covers: the range asked for, not past today; without one, the
+        first to the last session."""
+        today = self.generated_at.date()
+        first = self.date_from or (self.sessions[0].day if self.sessions else None)
+        last = self.date_to or (self.sessions[-1].day if self.sessions else today)
+        if first is None:
+            return None
+        last = min(last, max(today, self.sessions[-1].day if self.sessions else first))
+        return first, max(first, last)
 
 
 def collect(store: SessionStore, date_from: date | None = None, date_to: date | None = None,
-            exercise: str | None = None) -> ExportData:
+            exercise: str | None = None, weekly_targets: dict[str, int | None] | None = None) -> ExportData:
+    """`weekly_targets`: each exercise's prescribed practice days a week (see weekly_target), to
+    show adherence week by week."""
     sessions = store.sessions(date_from=date_from, date_to=date_to, exercise=exercise)
     spans = store.fault_spans([record.id for record in sessions])
-    return ExportData(date_from, date_to, sessions, spans, datetime.now().astimezone())
+    return ExportData(date_from, date_to, sessions, spans, datetime.now().astimezone(), dict(weekly_targets or {}))
+
+
+def _file_name(source: str | None) -> str:
+    """A recording by its file name: where it sits on the user's disk is nobody else's business."""
+    return PurePath(source).name if source else ""
 
 
 def _safe_cell(value: object) -> object:
@@ -60,7 +81,7 @@ def sessions_csv(sessions: list[SessionRecord]) -> str:
         by_side, steps = r.reps_by_side or {}, r.steps or {}
         row = [
             r.id, r.day.isoformat(), r.started_at.strftime("%H:%M"), r.exercise, r.title, r.source_kind,
-            r.source or "", f"{r.duration_s:.1f}", r.reps, r.partials, by_side.get("left", ""),
+            _file_name(r.source), f"{r.duration_s:.1f}", r.reps, r.partials, by_side.get("left", ""),
             by_side.get("right", ""), steps.get("forward", ""), steps.get("backward", ""),
             "" if r.sets is None else r.sets, "" if r.hold_target_s is None else f"{r.hold_target_s:g}",
             f"{r.hold_total_s:.1f}", r.counted_events, r.faulty_events,
@@ -95,20 +116,30 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _sparkline(values: list[float], label: str, width: int = 140, height: int = 32) -> str:
-    """A small line of the values in order (inline SVG, no axes): the trend at a glance."""
-    if not values:
+def _sparkline(values: list[float | None], label: str, top: float | None = None, width: int = 140,
+               height: int = 32) -> str:
+    """A small line of the values in order (inline SVG, no axes): the trend at a glance. A None (a
+    week with nothing to measure) is a gap in the line. `top` fixes the scale (a rate's 100 %), so
+    that lines of different exercises compare; else the largest value."""
+    known = [v for v in values if v is not None]
+    if not known:
         return ""
-    top = max(values) or 1.0
+    top = top or max(known) or 1.0
     pad = 3
     step = (width - 2 * pad) / max(1, len(values) - 1)
-    points = [(pad + i * step, height - pad - (v / top) * (height - 2 * pad)) for i, v in enumerate(values)]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    last_x, last_y = points[-1]
-    shape = (f'<polyline points="{line}" fill="none" stroke="#2a6fdb" stroke-width="1.5"/>' if len(points) > 1
-             else "")
+    runs: list[list[tuple[float, float]]] = [[]]
+    for i, v in enumerate(values):
+        if v is None:
+            runs.append([])
+        else:
+            runs[-1].append((pad + i * step, height - pad - (v / top) * (height - 2 * pad)))
+    shapes = "".join(
+        f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in run)}" fill="none" stroke="#2a6fdb" '
+        'stroke-width="1.5"/>' if len(run) > 1 else f'<circle cx="{run[0][0]:.1f}" cy="{run[0][1]:.1f}" r="1.5" '
+        'fill="#2a6fdb"/>' for run in runs if run)
+    last_x, last_y = next(run for run in reversed(runs) if run)[-1]
     return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="{_e(label)}"><title>{_e(label)}</title>{shape}'
+            f'aria-label="{_e(label)}"><title>{_e(label)}</title>{shapes}'
             f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.5" fill="#2a6fdb"/></svg>')
 
 
@@ -136,7 +167,21 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _exercise_section(exercise: str, records: list[SessionRecord], weeks: list[PeriodTotals]) -> str:
+def _fault_name(fault: str) -> str:
+    return fault.replace("_", " ")
+
+
+def _adherence(weeks: list[PeriodTotals], target: int, today: date) -> str:
+    """How many of the weeks that are over had the prescribed practice days."""
+    over = [w for w in weeks if w.period_start + timedelta(days=6) < today]
+    if not over:
+        return f"prescribed: {target}+ days a week"
+    met = sum(1 for w in over if w.practice_days >= target)
+    return f"the prescribed {target}+ days a week met in {met} of {len(over)} full week{'s' if len(over) != 1 else ''}"
+
+
+def _exercise_section(exercise: str, records: list[SessionRecord], weeks: list[PeriodTotals], target: int | None,
+                      today: date) -> str:
     title = records[-1].title
     counts = [w.reps + w.steps for w in weeks]
     rates = [w.fault_rate for w in weeks]
@@ -153,27 +198,35 @@ def _exercise_section(exercise: str, records: list[SessionRecord], weeks: list[P
     done += [f"{hold:.0f} s held in total"] if hold else []
     days = len({r.day for r in records})
     summary = (f"{len(records)} session{'s' if len(records) != 1 else ''} on {days} day{'s' if days != 1 else ''}; "
-               + ", ".join(done) + f"; with a form fault: {_rate(faulty / counted if counted else None)}")
-    headers = ["Week of", "Sessions", "Days", "Count"] + (["Held (s)"] if hold else []) + ["With a fault"]
-    rows = [[_e(w.period_start.isoformat()), str(w.sessions), str(w.practice_days), str(w.reps + w.steps)]
+               + ", ".join(done) + f"; with a form fault: {_rate(faulty / counted if counted else None)}"
+               + (f"; {_adherence(weeks, target, today)}" if target else ""))
+    days_header = f"Days (aim {target}+)" if target else "Days"
+    headers = ["Week of", "Sessions", days_header, "Count"] + (["Held (s)"] if hold else []) + ["With a fault"]
+    rows = [[_e(w.period_start.isoformat()), str(w.sessions),
+             str(w.practice_days) + (" *" if target and w.practice_days < target else ""), str(w.reps + w.steps)]
             + ([f"{w.hold_s:.0f}"] if hold else []) + [_rate(w.fault_rate)] for w in weeks]
     trend = _sparkline([float(c) for c in counts], f"{title}: count per week, oldest to newest")
-    rate_trend = _sparkline([100 * (r or 0.0) for r in rates], f"{title}: fault rate per week, oldest to newest")
-    top = ", ".join(f"{_e(f)} ({n})" for f, n in sorted(faults.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
+    rate_trend = _sparkline([None if r is None else 100 * r for r in rates],  # no practice, no rate: a gap
+                            f"{title}: fault rate per week (0-100 %), oldest to newest", top=100.0)
+    top = ", ".join(f"{_e(_fault_name(f))} ({n})"
+                    for f, n in sorted(faults.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
     return (f'<section class="exercise"><h3>{_e(title)} <span class="meta">({_e(exercise)})</span></h3>'
             f"<p>{_e(summary)}</p>"
             f"<p>Count per week {trend} &nbsp; Fault rate per week {rate_trend}</p>"
             + (f"<p>Most frequent faults: {top}</p>" if top else "<p>No form faults recorded.</p>")
             + _table(headers, rows, set(range(1, len(headers))))
+            + ('<p class="note">* fewer practice days than prescribed.</p>' if target and any(
+                w.practice_days < target for w in weeks) else "")
             + "</section>")
 
 
 def html_report(data: ExportData) -> str:
     """The printable report for a date range: per-exercise summaries with weekly trends, every
     session, and when each fault happened."""
-    first = data.date_from or (data.sessions[0].day if data.sessions else None)
+    covered = data.span
+    first = data.date_from or (covered[0] if covered else None)
     last = data.date_to or (data.sessions[-1].day if data.sessions else None)
-    span = f"{first} to {last}" if first and last else "all time"
+    span = f"{first or 'the first session'} to {last or 'today'}" if first or last else "all time"
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>formcheck practice report: {_e(span)}</title><style>{_CSS}</style></head><body>",
@@ -190,23 +243,25 @@ def html_report(data: ExportData) -> str:
     by_exercise: dict[str, list[SessionRecord]] = defaultdict(list)
     for r in data.sessions:
         by_exercise[r.exercise].append(r)
-    weekly = period_totals(data.sessions, "week")
+    weekly = period_totals(data.sessions, "week", span=covered)
     parts.append("<h2>By exercise</h2>")
     for exercise, records in sorted(by_exercise.items()):
-        parts.append(_exercise_section(exercise, records, [w for w in weekly if w.exercise == exercise]))
+        parts.append(_exercise_section(exercise, records, [w for w in weekly if w.exercise == exercise],
+                                       data.weekly_targets.get(exercise), data.generated_at.date()))
     parts.append("<h2>Sessions</h2>")
-    rows = [[_e(r.started_at.strftime("%Y-%m-%d %H:%M")), _e(r.title), _e(r.source_kind + (f": {r.source}" if r.source
-                                                                                            else "")),
+    rows = [[_e(r.started_at.strftime("%Y-%m-%d %H:%M")),
+             _e(r.title + (f" (routine: {r.routine.replace('_', ' ')})" if r.routine else "")),
+             _e(r.source_kind + (f": {_file_name(r.source)}" if r.source else "")),
              f"{r.duration_s:.0f} s", _e(count_text(r)),
              "-" if not r.hold_total_s else _e(f"{r.hold_total_s:.0f} s" + (
                  f" (target {r.hold_target_s:g} s each)" if r.hold_target_s else "")),
-             _e(_faults_text(r.fault_counts) or "none"), _rate(r.fault_rate)
+             _e(_fault_name(_faults_text(r.fault_counts)) or "none"), _rate(r.fault_rate)
              + ("" if r.complete else " (video incomplete)")] for r in data.sessions]
     parts.append(_table(["When", "Exercise", "Source", "Length", "Count", "Held", "Faults", "With a fault"], rows,
                         {3}))
     parts.append("<h2>When the faults happened</h2>")
     detail_rows = [[_e(r.started_at.strftime("%Y-%m-%d %H:%M")), _e(r.title), _e(f"{f.start_s:.1f}-{f.end_s:.1f} s"),
-                    _e(f.fault), _e(f.message)]
+                    _e(_fault_name(f.fault)), _e(f.message)]
                    for r in data.sessions for f in data.fault_spans.get(r.id, [])]
     parts.append(_table(["Session", "Exercise", "Time in session", "Fault", "Cue given"], detail_rows) if detail_rows
                  else '<p class="empty">No form faults in this period.</p>')

@@ -59,10 +59,12 @@ def test_csv_covers_only_the_date_range_both_ends_included(store):
 
 def test_csv_cells_never_start_a_spreadsheet_formula(tmp_path):
     with SessionStore.open(tmp_path / "h.sqlite3") as store:
-        store.save_report(make_report(source='=HYPERLINK("http://x","y")'))
+        store.save_report(make_report(source='=HYPERLINK("x","y")'))
         store.save_report(make_report(source="-1+2"))
+        store.save_report(make_report(source="/home/me/videos/monday.mp4"))
         rows = _rows(sessions_csv(store.sessions()))
-    assert rows[0]["source"] == "'=HYPERLINK(\"http://x\",\"y\")" and rows[1]["source"] == "'-1+2"
+    assert rows[0]["source"] == "'=HYPERLINK(\"x\",\"y\")" and rows[1]["source"] == "'-1+2"
+    assert rows[2]["source"] == "monday.mp4"  # the recording's name, not where it sits on the user's disk
 
 
 class _Collector(HTMLParser):
@@ -109,16 +111,38 @@ def test_html_report_has_sessions_counts_holds_faults_and_trends(store):
     assert text.count("video: clip.mp4") == 10 and text.count("live") >= 3
     assert "9 forward, 8 back (1 set)" in text and "10 (L 5, R 5)" in text and "50 s (target 5 s each)" in text
     # When each fault happened, with the cue that was given:
-    assert "knees_bent" in text and "keep your knees straight" in text and "2.0-2.5 s" in text
+    assert "knees bent" in text and "keep your knees straight" in text and "2.0-2.5 s" in text
 
 
 def test_html_escapes_what_the_user_named(tmp_path):
     with SessionStore.open(tmp_path / "h.sqlite3") as store:
-        store.save_report(make_report(source="<script>alert(1)</script>.mp4"))
+        store.save_report(make_report(source='"><script>alert(1)<script>.mp4'))
         html = html_report(collect(store))
-    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;.mp4" in html
+    assert "<script>" not in html and "&quot;&gt;&lt;script&gt;alert(1)&lt;script&gt;.mp4" in html
 
 
 def test_html_for_an_empty_period_says_so(store):
     html = html_report(collect(store, date(2025, 1, 1), date(2025, 1, 31)))
     assert "No sessions were saved in this period." in html and "<table" not in html
+
+
+def test_html_shows_missed_weeks_and_adherence_to_the_prescription(tmp_path):
+    with SessionStore.open(tmp_path / "h.sqlite3") as store:
+        for day in (5, 7, 9, 14, 30):  # Oct 5-11: 3 days; Oct 12-18: 1; Oct 19-25: none; Oct 26-Nov 1: 1
+            store.save_report(make_report("bridge", reps=10, faulty=(1,) if day == 5 else ()),
+                              started_at=datetime(2026, 10, day, 9))
+        html = html_report(collect(store, date(2026, 10, 1), date(2026, 10, 31), weekly_targets={"bridge": 3}))
+    text = " ".join(_parsed(html).text)
+    weeks = re.findall(r"<tr><td>(2026-\d\d-\d\d)</td><td class=\"num\">(\d+)</td><td class=\"num\">([^<]+)</td>", html)
+    assert weeks == [("2026-09-28", "0", "0 *"), ("2026-10-05", "3", "3"), ("2026-10-12", "1", "1 *"),
+                     ("2026-10-19", "0", "0 *"), ("2026-10-26", "1", "1 *")]  # the missed week is a row
+    assert "Days (aim 3+)" in text and "the prescribed 3+ days a week met in 1 of 5 full weeks" in text
+    assert "* fewer practice days than prescribed." in text
+    # The fault rate is drawn on a fixed 0-100 % scale: 10 % is near the bottom, not the top.
+    # The fault rate is drawn on a fixed 0-100 % scale (10 % is near the bottom, not the top), with
+    # a gap for the weeks without practice.
+    rate = re.search(r'aria-label="Bridge: fault rate[^"]*"><title>[^<]*</title>(.*?)</svg>', html).group(1)
+    lines = re.findall(r'<polyline points="([^"]+)"', rate)
+    assert len(lines) == 1 and len(lines[0].split()) == 2  # the two weeks in a row; the last is a lone dot
+    heights = [float(point.split(",")[1]) for point in lines[0].split()]
+    assert min(heights) > 25  # y grows downwards in SVG; the sparkline is 32 high

@@ -89,6 +89,8 @@ def test_export_csv_and_html(db, run_cli, tmp_path):
     (["export", "--to", "20261101"], "error: --to '20261101': not a date; write it as YYYY-MM-DD\n"),
     (["export", "--from", "2026-11-09", "--to", "2026-11-01"], "error: --from 2026-11-09 is after --to 2026-11-01\n"),
     (["history", "--show", "99"], "error: there is no session 99 in "),
+    (["history", "--last", "0"], "error: --last 0: give a number of sessions, 1 or more\n"),
+    (["export", "--out", "no/such/folder/report.html"], "error: --out no/such/folder/report.html: the folder "),
 ])
 def test_bad_options_are_one_line_errors(db, run_cli, argv, message):
     code, out, err = run_cli(*argv, "--db", str(db))

@@ -57,12 +57,23 @@ class PeriodTotals:
         return self.faulty_events / self.counted_events if self.counted_events else None
 
 
-def period_totals(records: Iterable[SessionRecord], period: Period = "day") -> list[PeriodTotals]:
-    """Totals per exercise and period, oldest first, only for periods with sessions."""
+def period_totals(records: Iterable[SessionRecord], period: Period = "day",
+                  span: tuple[date, date] | None = None) -> list[PeriodTotals]:
+    """Totals per exercise and period, oldest first: only periods with sessions, or with `span`
+    (first and last day) every period of it for each exercise, a period without practice as zeros
+    (a missed week is part of the picture)."""
     groups: dict[tuple[date, str], list[SessionRecord]] = defaultdict(list)
     for r in records:
         start = r.day if period == "day" else week_start(r.day)
         groups[(start, r.exercise)].append(r)
+    if span is not None:
+        step = timedelta(days=1 if period == "day" else 7)
+        first = span[0] if period == "day" else week_start(span[0])
+        for exercise in {e for _, e in groups}:
+            cursor = first
+            while cursor <= span[1]:
+                groups.setdefault((cursor, exercise), [])
+                cursor += step
     return [
         PeriodTotals(
             period_start=start, exercise=exercise, sessions=len(rs), practice_days=len({r.day for r in rs}),
