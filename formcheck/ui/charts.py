@@ -58,7 +58,7 @@ def fault_timeline(report: Report) -> alt.Chart:
         alt.Chart(data)
         .mark_bar(cornerRadius=3, height=16)
         .encode(
-            x=alt.X("start:Q", title="time (s)", scale=alt.Scale(domain=[0, max(report.duration_s, 0.1)])),
+            x=alt.X("start:Q", title="time (s)", scale=time_scale(report)),
             x2="end:Q",
             y=alt.Y("row:N", title=None, sort=order),
             color=alt.Color("colour:N", title=None,
@@ -68,6 +68,11 @@ def fault_timeline(report: Report) -> alt.Chart:
         )
         .properties(height=timeline_height(report), title="Fault timeline")
     )
+
+
+def time_scale(report: Report) -> alt.Scale:
+    """The whole recording, exactly: the fault timeline and the signal plot line up."""
+    return alt.Scale(domain=[0, max(report.duration_s, 0.1)], nice=False)
 
 
 def timeline_height(report: Report) -> int:
@@ -95,7 +100,7 @@ def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: E
     line = (
         alt.Chart(signal_frame(times, values))
         .mark_line(strokeWidth=2, color="#2a6fdb")
-        .encode(x=alt.X("time (s):Q", title="time (s)"),
+        .encode(x=alt.X("time (s):Q", title="time (s)", scale=time_scale(report)),
                 y=alt.Y("value:Q", title=spec.motion.signal, scale=alt.Scale(zero=False)),
                 tooltip=[alt.Tooltip("time (s):Q", format=".2f"), alt.Tooltip("value:Q", format=".2f")])
     )

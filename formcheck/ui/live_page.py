@@ -7,7 +7,7 @@ import time
 from typing import Any, Callable, Mapping
 
 import streamlit as st
-from streamlit_webrtc import WebRtcMode, webrtc_streamer
+from streamlit_webrtc import VideoHTMLAttributes, WebRtcMode, webrtc_streamer
 
 from formcheck.routines import Routine
 from formcheck.specs import ExerciseSpec
@@ -17,7 +17,7 @@ from .history import keep_in_history
 from .ice import IceConfigError, ice_servers
 from .live_processor import LiveProcessor, LiveSnapshot, set_target
 from .progress_page import save_live_report
-from .report_view import show_report
+from .report_view import sentence, show_report
 from .routine_runner import RoutineRunner, follow_live_state, pick_routine, show_routine_runner
 from .sound import tone_html
 
@@ -31,7 +31,7 @@ POLL_S = 0.5
 _PHASES = {
     "no_person": "looking for you",
     "adjust_view": "adjust the camera",
-    "calibrating": "hold still: calibrating",
+    "calibrating": "calibrating: hold still",
     "rest": "at rest",
     "rising": "moving up",
     "top": "at the top",
@@ -74,6 +74,9 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
                                           "audio": False},
                 queued_video_frames_callback=processor.on_frames,
                 async_processing=True,
+                # No player controls over the picture: they would hide the cue line drawn at its foot.
+                video_html_attrs=VideoHTMLAttributes(autoPlay=True, controls=False, muted=True,
+                                                     style={"width": "100%"}),
             )
     except Exception as exc:  # e.g. no WebRTC runtime in this process: say so instead of a traceback
         st.error(f"The live camera cannot start here: {exc}")
@@ -98,7 +101,7 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
                                 lambda store: save_live_report(store, report, session, routine=routine_id))
         else:
             view = "side-on to" if spec.camera.view == "side" else "facing"
-            panel_col.info(f"Press START and allow the camera. Set up {view} the camera: "
+            panel_col.info(f"Press START and allow the camera. Set up {view} the camera. "
                            f"{spec.camera.placement.strip()} Counting starts once the camera sees you properly "
                            "and you have held the start position still for a moment.")
 
@@ -194,18 +197,19 @@ def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
         if getattr(spec.motion, "per_side", False):
             value += f" (L {state.reps_by_side.get('left', 0)}, R {state.reps_by_side.get('right', 0)})"
         cols[0].metric(label, value)
+    if state.hold_target_s:
+        cols[1].metric("Hold", f"{min(state.hold_s, state.hold_target_s):.1f} / {state.hold_target_s:g} s")
+    else:
+        cols[1].metric("Form faults now", len(state.active_faults))
+    cols = st.columns(2)
     phase = _PHASES.get(state.phase, state.phase)
     if state.phase == "calibrating":
-        phase += f" {state.calibration_progress:.0%}"
-    cols[1].metric("Status", phase)
-    cols = st.columns(2)
-    if state.hold_target_s:
-        cols[0].metric("Hold", f"{state.hold_s:.1f} / {state.hold_target_s:.0f} s")
-    else:
-        cols[0].metric("Form faults now", len(state.active_faults))
+        phase += f" ({state.calibration_progress:.0%})"
+    # A line of text, not a metric: a metric's large type cuts a phrase short in this narrow column.
+    cols[0].markdown(f"Status  \n**{phase}**")
     cols[1].metric("Frames analysed per second", "-" if snapshot.fps is None else f"{snapshot.fps:.1f}")
     if state.message:
-        (st.error if state.active_faults else st.info)(state.message)
+        (st.error if state.active_faults else st.info)(sentence(state.message))
     elif state.calibrated:
         st.success("Tracking: keep going.")
     target = set_target(spec)  # the overlay's set target: per-side dosage counts both sides

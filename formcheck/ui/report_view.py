@@ -13,6 +13,12 @@ from formcheck.specs import ExerciseSpec
 from .charts import events_frame, fault_timeline, signal_chart, timeline_height
 
 
+def sentence(text: str) -> str:
+    """The engine's messages and cues are phrases ("keep your knees straight"); on the page each
+    stands alone, as a sentence."""
+    return text[:1].upper() + text[1:]
+
+
 def verdict(report: Report) -> str:
     """One sentence a patient can act on."""
     counted = [e for e in report.events if e.kind in ("rep", "hold")]
@@ -57,7 +63,7 @@ def show_checks(spec: ExerciseSpec) -> None:
     cues = [rule.cue for rule in spec.faults] + [rule.cue for rule in spec.event_faults]
     if cues:
         st.markdown("**What formcheck watches for**")
-        st.markdown("\n".join(f"- {cue[:1].upper()}{cue[1:]}" for cue in dict.fromkeys(cues)))
+        st.markdown("\n".join(f"- {sentence(cue)}" for cue in dict.fromkeys(cues)))
 
 
 def show_verdict(report: Report) -> None:
@@ -69,10 +75,10 @@ def show_verdict(report: Report) -> None:
         if w.kind == "input":
             continue
         span = "" if w.start_s is None else f" ({w.start_s:.1f}-{(w.end_s or w.start_s):.1f} s)"
-        st.warning(f"{w.message}{span}")
+        st.warning(f"{sentence(w.message)}{span}")
     if report.faults:
         st.markdown("**Form cues**")
-        st.markdown("\n".join(f"- {f.start_s:.1f}-{f.end_s:.1f} s: **{f.message}** ({f.fault})"
+        st.markdown("\n".join(f"- {f.start_s:.1f}-{f.end_s:.1f} s: **{sentence(f.message)}** ({f.fault})"
                               for f in report.faults))
 
 
@@ -91,8 +97,11 @@ def show_details(report: Report, spec: ExerciseSpec, times: Sequence[float], val
     if report.events or report.faults:
         # Streamlit sizes the frame from this, so it must include the title and the axis.
         st.altair_chart(fault_timeline(report), width="stretch", height=timeline_height(report) + 110)
-    if times:
+    if any(v is not None for v in values):
         st.altair_chart(signal_chart(times, values, spec, report), width="stretch")
+    elif times:
+        st.caption(f"No {spec.motion.signal.replace('_', ' ')} to plot: formcheck never started measuring "
+                   "(see the warnings above).")
     with st.expander("The report as text (as `formcheck analyze` prints it)"):
         st.code("\n".join(report.summary_lines()), language=None)
     _downloads(report, key)
