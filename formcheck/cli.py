@@ -143,6 +143,13 @@ def _cmd_history(args: argparse.Namespace) -> int:
     if args.last is not None and args.last < 1:
         raise UsageError(f"--last {args.last}: give a number of sessions, 1 or more")
     with SessionStore.open(args.db) as store:
+        if args.delete is not None:
+            record = store.session(args.delete)
+            if record is None or not store.delete_session(args.delete):
+                raise UsageError(f"there is no session {args.delete} in {store.path}")
+            print(f"session {args.delete} deleted ({record.started_at:%Y-%m-%d %H:%M}, {record.title}, "
+                  f"{count_text(record)})")
+            return 0
         if args.show is not None:
             report = store.report(args.show)
             if report is None:
@@ -346,6 +353,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", choices=["video", "live"], help="only analysed videos or live sessions")
     p.add_argument("--last", type=int, metavar="N", help="only the N most recent sessions")
     p.add_argument("--show", type=int, metavar="ID", help="print the full summary of one session")
+    p.add_argument("--delete", type=int, metavar="ID", help="remove one session (e.g. recorded by mistake)")
     p.add_argument("--json", action="store_true", help="print the sessions as JSON")
     _add_db_option(p)
     p.set_defaults(func=_cmd_history)
@@ -368,7 +376,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _add_db_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="PATH", help="history database file (default: $FORMCHECK_DB, else "
-                   "$XDG_DATA_HOME/formcheck/history.sqlite3 or ~/.local/share/formcheck/history.sqlite3)")
+                   "history.sqlite3 in the user's data folder, e.g. ~/.local/share/formcheck)")
 
 
 def _add_date_options(p: argparse.ArgumentParser) -> None:

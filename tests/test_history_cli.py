@@ -60,6 +60,15 @@ def test_history_as_json_and_one_session_in_full(db, run_cli):
     assert "repetitions: 10" in out and "hips_sag: lift your hips level" in out
 
 
+def test_history_deletes_a_session(db, run_cli):
+    code, out, err = run_cli("history", "--db", str(db), "--delete", "2")
+    assert code == 0 and out.startswith("session 2 deleted (2026-11-0") and "Butt walk" in out
+    _, out, _ = run_cli("history", "--db", str(db))
+    assert [line.split()[0] for line in out.splitlines()] == ["1", "3"]
+    code, out, err = run_cli("history", "--db", str(db), "--delete", "2")
+    assert code == 2 and err.startswith("error: there is no session 2 in ")
+
+
 def test_history_reads_the_database_named_by_the_environment(db, run_cli, monkeypatch):
     monkeypatch.setenv("FORMCHECK_DB", str(db))
     _, out, _ = run_cli("history")

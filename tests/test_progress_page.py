@@ -60,6 +60,11 @@ def test_progress_page_shows_streaks_this_week_charts_and_sessions(db):
     assert not at.exception
     at.selectbox(key="progress_exercise").set_value("butt_walk").run()
     assert not at.exception and len(at.get("vega_lite_chart")) == 2  # no holds for butt walks
+    # A session recorded by mistake can be taken out of the history.
+    at.button(key="progress_remove").click().run()
+    assert not at.exception
+    with SessionStore.open(db) as store:
+        assert [r.exercise for r in store.sessions()] == ["bridge"] * 7
 
 
 def test_progress_page_on_an_empty_history_explains_itself(tmp_path):
@@ -75,6 +80,11 @@ def test_progress_frame_per_day_and_week(db):
     weekly = progress_frame(records, "week")
     assert list(weekly["sessions"]) == [1, 3, 3] and list(weekly["fault rate (%)"]) == [10.0, 10.0, 0.0]
     assert progress_frame([], "week").empty
+    assert list(daily["average hold (s)"]) == [2.0] * 7
+    # Over a span, the days without practice are there too, as zeros (the chart's empty places).
+    spanned = progress_frame(records, "day", span=(TODAY - timedelta(days=15), TODAY))
+    assert len(spanned) == 16 and spanned["count"].sum() == 70 and (spanned["count"] == 0).sum() == 9
+    assert list(progress_frame(records, "week", span=(TODAY - timedelta(days=27), TODAY))["sessions"]) == [0, 0, 1, 3, 3]
     assert weekly_targets(load_all_specs())["bridge"] == 3
 
 

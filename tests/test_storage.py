@@ -54,6 +54,11 @@ def test_open_creates_a_wal_database_at_the_latest_schema(tmp_path, monkeypatch)
     with SessionStore.open() as store:
         assert store.path == path and store.schema_version == LATEST_VERSION
         assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        store.save_report(make_report())
+        # Health data: the owner's only, the journal beside it too (SQLite removes it on closing).
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert path.with_name(path.name + "-wal").stat().st_mode & 0o777 == 0o600
+        assert path.parent.stat().st_mode & 0o777 == 0o700
     raw = _raw(path)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert raw.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION

@@ -13,6 +13,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import platformdirs
+
 # Member names the PoseLandmarker graph looks for inside a `.task` bundle.
 DETECTOR_MEMBER = "pose_detector.tflite"
 LANDMARKS_MEMBER = "pose_landmarks_detector.tflite"
@@ -32,13 +34,13 @@ class PoseModelError(Exception):
 
 
 def cache_dir() -> Path:
-    """Where built models are kept: $FORMCHECK_CACHE_DIR, else $XDG_CACHE_HOME/formcheck, else ~/.cache/formcheck."""
+    """Where built models are kept: $FORMCHECK_CACHE_DIR, else the user's cache folder (on Linux
+    $XDG_CACHE_HOME/formcheck or ~/.cache/formcheck; ~/Library/Caches/formcheck on macOS; the local
+    AppData folder on Windows)."""
     override = os.environ.get("FORMCHECK_CACHE_DIR")
     if override:
         return Path(override).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "formcheck"
+    return platformdirs.user_cache_path("formcheck", appauthor=False)
 
 
 def _mediapipe_dir_and_version() -> tuple[Path, str]:

@@ -12,11 +12,13 @@ import json
 import os
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator, Literal
+
+import platformdirs
 
 from ..report import FaultSpan, Report
 from .schema import LATEST_VERSION, MIGRATIONS
@@ -47,12 +49,13 @@ def content_source_key(digest: str, exercise: str) -> str:
 
 
 def default_db_path() -> Path:
-    """$FORMCHECK_DB, else $XDG_DATA_HOME/formcheck/history.sqlite3, else ~/.local/share/formcheck/..."""
+    """$FORMCHECK_DB, else history.sqlite3 in the user's data folder (on Linux $XDG_DATA_HOME/formcheck
+    or ~/.local/share/formcheck; ~/Library/Application Support/formcheck on macOS; the roaming
+    AppData folder on Windows)."""
     override = os.environ.get(DB_ENV)
     if override:
         return Path(override).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "formcheck" / DB_FILENAME
+    return platformdirs.user_data_path("formcheck", appauthor=False, roaming=True) / DB_FILENAME
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,12 @@ class SessionStore:
         if path.is_dir():
             raise StorageError(f"{path}: is a folder, not a history database file")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Health data: a new history is readable by its owner only (SQLite gives its -wal and
+            # -shm files the same permissions).
+            if not path.exists():
+                with suppress(FileExistsError):  # another process made it meanwhile
+                    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             # isolation_level=None: transactions are begun and ended explicitly below, never implicitly.
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                          timeout=_BUSY_TIMEOUT_S)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Sequence
 
 import altair as alt
@@ -23,7 +24,8 @@ from formcheck.storage import (Period, SessionRecord, SessionStore, StorageError
 # Seeds 001/002 ask for practice "at least 3 to 4 times weekly": the overall weekly streak uses 3.
 OVERALL_WEEKLY_TARGET = 3
 _RANGES = {"Last 4 weeks": 28, "Last 12 weeks": 84, "Last year": 365, "Everything": None}
-_PROGRESS_COLUMNS = ["period", "exercise", "sessions", "practice days", "count", "held (s)", "fault rate (%)"]
+_PROGRESS_COLUMNS = ["period", "exercise", "sessions", "practice days", "count", "held (s)", "average hold (s)",
+                     "fault rate (%)"]
 
 
 HISTORY_TOKEN_KEY = "history_token"
@@ -70,14 +72,17 @@ def save_video_report(store: SessionStore, report: Report, source_key: str, reco
 
 
 # ---------------------------------------------------------------------- the page
-def progress_frame(records: Sequence[SessionRecord], period: Period = "day") -> pd.DataFrame:
+def progress_frame(records: Sequence[SessionRecord], period: Period = "day",
+                   span: tuple[date, date] | None = None) -> pd.DataFrame:
     """One row per exercise and day (or week): sessions, count (repetitions and holds, or steps),
-    seconds held and the share of counted movements with a form fault."""
+    seconds held and the share of counted movements with a form fault; with `span`, every day (or
+    week) of it, those without practice as zeros."""
     rows = [{
         "period": pd.Timestamp(t.period_start), "exercise": t.exercise, "sessions": t.sessions,
         "practice days": t.practice_days, "count": t.reps + t.steps, "held (s)": t.hold_s,
+        "average hold (s)": round(t.hold_s / t.reps, 1) if t.hold_s and t.reps else None,
         "fault rate (%)": None if t.fault_rate is None else round(100 * t.fault_rate, 1),
-    } for t in period_totals(records, period)]
+    } for t in period_totals(records, period, span)]
     return pd.DataFrame(rows, columns=_PROGRESS_COLUMNS)
 
 
@@ -85,15 +90,30 @@ def weekly_targets(specs: dict[str, ExerciseSpec]) -> dict[str, int | None]:
     return {spec_id: weekly_target(spec.dosage.frequency) for spec_id, spec in specs.items()}
 
 
-def _chart(frame: pd.DataFrame, column: str, title: str, period: Period, bars: bool) -> alt.Chart:
-    unit = "yearmonthdate" if period == "day" else "yearweek"
-    x = alt.X(f"{unit}(period):T", title="day" if period == "day" else "week")
+def hold_target(spec: ExerciseSpec | None) -> float | None:
+    """The seconds each hold should last, as prescribed (None if the exercise has no hold)."""
+    if spec is None:
+        return None
+    return getattr(spec.motion, "hold_target_s", None) or getattr(spec.motion, "hold_s", None)
+
+
+def _chart(frame: pd.DataFrame, column: str, title: str, period: Period, bars: bool,
+           target: float | None = None) -> alt.Chart | alt.LayerChart:
+    # One place per day (or week, from its Monday: Vega's own weeks would start on the Sunday before),
+    # so a single day is one bar with one label and a day without practice is an empty place.
+    x = alt.X("yearmonthdate(period):O", title="day" if period == "day" else "week starting",
+              axis=alt.Axis(format="%d %b", labelOverlap=True))
     mark = alt.Chart(frame).mark_bar() if bars else alt.Chart(frame).mark_line(point=True)
-    return mark.encode(
+    chart = mark.encode(
         x=x, y=alt.Y(f"{column}:Q", title=title),
         tooltip=[alt.Tooltip("period:T", title="from"), alt.Tooltip(f"{column}:Q", title=title),
                  alt.Tooltip("sessions:Q")],
     ).properties(height=200)
+    if target is None:
+        return chart
+    rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[6, 3], color="#2a9d8f").encode(
+        y="target:Q", tooltip=[alt.Tooltip("target:Q", title="prescribed hold (s)")])
+    return alt.layer(chart, rule)
 
 
 def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], today: date | None = None) -> None:
@@ -134,18 +154,39 @@ def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], to
                             format_func=lambda e: titles.get(e, e))
     period: Period = "week" if st.radio("Totals per", ["day", "week"], horizontal=True,
                                         key="progress_period") == "week" else "day"
-    frame = progress_frame([r for r in records if r.exercise == exercise], period)
+    chosen = [r for r in records if r.exercise == exercise]
+    frame = progress_frame(chosen, period, span=(since or chosen[0].day, today))
     st.altair_chart(_chart(frame, "count", "count", period, bars=True),
                     width="stretch")
     if frame["held (s)"].sum() > 0:
-        st.altair_chart(_chart(frame, "held (s)", "seconds held", period, bars=True), width="stretch")
+        target = hold_target(specs.get(exercise))
+        st.altair_chart(_chart(frame, "average hold (s)", "average hold (s)" + (
+            f"; prescribed {target:g} s" if target else ""), period, bars=True, target=target), width="stretch")
     if frame["fault rate (%)"].notna().any():
         st.altair_chart(_chart(frame.dropna(subset=["fault rate (%)"]), "fault rate (%)",
                                "% with a form fault", period, bars=False), width="stretch")
     st.subheader("Sessions")
+    shown = [r for r in reversed(records) if r.exercise == exercise]
     st.dataframe(pd.DataFrame([{
-        "when": r.started_at.strftime("%Y-%m-%d %H:%M"), "source": r.source_kind, "count": r.reps + sum(
-            (r.steps or {}).values()),
+        "when": r.started_at.strftime("%Y-%m-%d %H:%M"), "source": r.source_kind + (
+            f": {Path(r.source).name}" if r.source and r.source_kind == "video" else ""),
+        "count": r.reps + sum((r.steps or {}).values()),
         "held (s)": round(r.hold_total_s, 1),
         "faults": ", ".join(f"{f} x{n}" for f, n in sorted(r.fault_counts.items())) or "none",
-    } for r in reversed(records) if r.exercise == exercise]), hide_index=True, width="stretch")
+    } for r in shown]), hide_index=True, width="stretch")
+    _removal(store, shown)
+
+
+def _removal(store: SessionStore, sessions: list[SessionRecord]) -> None:
+    """Take a session out of the history, e.g. one recorded by mistake."""
+    with st.expander("Remove a session"):
+        labels = {r.id: f"{r.started_at:%Y-%m-%d %H:%M}, {r.source_kind}, count {r.reps + sum((r.steps or {}).values())}"
+                  for r in sessions}
+        chosen = st.selectbox("Session", list(labels), format_func=labels.get, key="progress_remove_choice")
+        if st.button("Remove this session from the history", key="progress_remove", disabled=chosen is None):
+            try:
+                store.delete_session(chosen)
+            except StorageError as exc:
+                st.warning(f"The session could not be removed: {exc}")
+                return
+            st.rerun()
