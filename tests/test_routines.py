@@ -194,6 +194,17 @@ def test_a_restarted_analyzer_counts_from_zero_again():
     assert runner.phase == "done"
 
 
+def test_a_restart_in_the_middle_of_a_set_keeps_what_the_set_had_done():
+    runner = RoutineRunner(_routine({"exercise": "bridge", "sets": 2, "reps": 5, "rest_s": 5}), SPECS)
+    runner.on_frame_state(_state(1, reps=5))
+    runner.tick(6)
+    runner.on_frame_state(_state(7, reps=7))  # two of the second set's five
+    runner.on_frame_state(_state(8, reps=1))  # the camera was stopped and started: a fresh analyzer
+    assert runner.view(8).counts == {"reps": 3}
+    runner.on_frame_state(_state(9, reps=3))
+    assert runner.phase == "done" and runner.results[-1].counts == {"reps": 5}
+
+
 def test_a_runner_needs_the_specs_of_its_exercises():
     with pytest.raises(ValueError, match="not loaded: bridge"):
         RoutineRunner(_routine({"exercise": "bridge", "reps": 3}), {k: v for k, v in SPECS.items() if k != "bridge"})

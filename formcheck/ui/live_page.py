@@ -149,7 +149,9 @@ def _missed_full_rerun(drawn_for: tuple[Any, ...]) -> bool:
 
 def _live_panel(processor: LiveProcessor, spec: ExerciseSpec, playing: bool, sound_on: bool,
                 runner: RoutineRunner | None, drawn_for: tuple[Any, ...]) -> None:
-    @st.fragment(run_every=POLL_S if playing else None)
+    # Polled while the camera plays, and while a routine's rest counts down (with the camera off too).
+    resting = runner is not None and runner.phase == "rest"
+    @st.fragment(run_every=POLL_S if playing or resting else None)
     def panel() -> None:
         if _missed_full_rerun(drawn_for):
             st.rerun(scope="app")

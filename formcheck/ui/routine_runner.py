@@ -132,7 +132,10 @@ class RoutineRunner:
             return
         counts = self._counts(state)
         if self._latest is not None and any(counts[p] < self._latest.get(p, 0) for p in counts):
-            self._baseline = {}  # counts went down: the analyzer was restarted, so it counts from zero
+            # Counts went down: the analyzer was restarted and counts from zero. What this set had
+            # already done stays done.
+            done = self.set_counts()
+            self._baseline = {p: -n for p, n in done.items()}
         self._latest = counts
         if self._phase == "exercise":
             done = self.set_counts()
