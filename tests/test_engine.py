@@ -356,3 +356,66 @@ def test_a_hold_is_timed_from_arriving_not_from_passing_the_top_threshold(move_s
             if d is not None]
     assert len(done) == 1 and done[0].complete
     assert 5.0 <= done[0].held_s <= 5.0 + 2 * move_s / 6
+
+
+# --------------------------------------------------------------------- fault timing, missing data, side choice
+def _knees_rule(min_duration_s: float = 0.5):
+    from formcheck.specs.schema import FaultRule
+
+    return FaultRule(id="knees_bent", when=["knee_angle < 150"], phase="active", min_duration_s=min_duration_s,
+                     cue="keep your knees straight")
+
+
+def _monitor_run(knee: Script, seconds: float, missing=lambda t: False):
+    from formcheck.engine.faults import PostureFaultMonitor
+
+    monitor = PostureFaultMonitor([_knees_rule()])
+    for i in range(int(seconds * 30)):
+        t = i / 30
+        monitor.update(t, "top", {"knee_angle": None if missing(t) else knee(t)})
+    monitor.finish(seconds)
+    return monitor.windows
+
+
+def test_a_fault_window_runs_from_its_first_to_its_last_faulty_frame():
+    # Bent from 2.0 s to 5.0 s (sharp steps): flagged once it has lasted 0.5 s, dated from its start;
+    # it ends where the knees straighten (closed after the 0.25 s release).
+    knee = Script([(0, 175.0), (2.0, 175.0), (2.0, 130.0), (5.0, 130.0), (5.0, 175.0), (8.0, 175.0)])
+    (window,) = _monitor_run(knee, 8.0)
+    assert (window.fault, window.message) == ("knees_bent", "keep your knees straight")
+    assert window.start_s == pytest.approx(2.0, abs=1 / 30 + 1e-9) and window.end_s == pytest.approx(5.0, abs=1 / 30 + 1e-9)
+
+
+def test_a_fault_is_never_flagged_on_missing_data():
+    knee = Script([(0, 130.0), (8.0, 130.0)])  # bent throughout ...
+    assert _monitor_run(knee, 8.0, missing=lambda t: True) == []  # ... but never measured: no fault
+    # Measured only in flashes shorter than the rule's 0.5 s: each is a fresh start, never enough.
+    assert _monitor_run(knee, 8.0, missing=lambda t: (t % 1.0) >= 0.4) == []
+    # Once flagged, a gap in the data neither ends it nor adds to it: it ends where the knees straighten.
+    knee = Script([(0, 175.0), (1.0, 175.0), (1.0, 130.0), (6.0, 130.0), (6.0, 175.0), (8.0, 175.0)])
+    (window,) = _monitor_run(knee, 8.0, missing=lambda t: 3.0 <= t < 4.0)
+    assert window.start_s == pytest.approx(1.0, abs=0.05) and window.end_s == pytest.approx(6.0, abs=0.05)
+
+
+def test_the_near_side_does_not_flicker_on_a_brief_change_of_visibility():
+    import numpy as np
+
+    from formcheck.engine.side import NearSideSelector
+    from formcheck.landmarks import Landmark
+
+    def points(left_visibility: float, right_visibility: float) -> np.ndarray:
+        arr = np.zeros((33, 4))
+        for lm in Landmark:
+            side = lm.name.split("_")[0]
+            arr[lm, 3] = left_visibility if side == "LEFT" else right_visibility if side == "RIGHT" else 0.9
+        return arr
+
+    selector = NearSideSelector()
+    sides = []
+    for i in range(int(6 * 30)):
+        t = i / 30
+        # Left nearer; from 1.0 to 1.8 s the right looks nearer (a brief occlusion), from 3.0 s on for good.
+        swapped = 1.0 <= t < 1.8 or t >= 3.0
+        sides.append((t, selector.update(points(0.3, 0.95) if swapped else points(0.95, 0.3), t)))
+    assert {s for t, s in sides if t < 4.0} == {"left"}  # the 0.8 s swap and the first second of the lasting one
+    assert {s for t, s in sides if t >= 4.05} == {"right"}  # switched after 1 s of the lasting change
