@@ -96,9 +96,8 @@ def _save_to_history(report: "Report", args: argparse.Namespace, human: TextIO) 
     """Keep the analysed session in the history database. The analysis is done and shown by now, so a
     database that cannot be written costs only this warning, never the result."""
     from .storage import SessionStore, StorageError, video_source_key
-    from .video import recording_started_at
-
     from .ui.samples import default_samples_dir
+    from .video import recording_started_at
 
     if not report.practised:
         print("nothing was counted, so this video was not saved to the history", file=human)

@@ -383,7 +383,8 @@ def test_a_fault_window_runs_from_its_first_to_its_last_faulty_frame():
     knee = Script([(0, 175.0), (2.0, 175.0), (2.0, 130.0), (5.0, 130.0), (5.0, 175.0), (8.0, 175.0)])
     (window,) = _monitor_run(knee, 8.0)
     assert (window.fault, window.message) == ("knees_bent", "keep your knees straight")
-    assert window.start_s == pytest.approx(2.0, abs=1 / 30 + 1e-9) and window.end_s == pytest.approx(5.0, abs=1 / 30 + 1e-9)
+    frame = 1 / 30 + 1e-9
+    assert window.start_s == pytest.approx(2.0, abs=frame) and window.end_s == pytest.approx(5.0, abs=frame)
 
 
 def test_a_fault_is_never_flagged_on_missing_data():

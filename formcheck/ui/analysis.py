@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, ContextManager, Iterator, Mapping
+from typing import Callable, ContextManager, Iterator
 
 import streamlit as st
 
@@ -36,13 +36,10 @@ class VideoAnalysis:
     recorded_at: datetime | None = None  # when the recording began, if it says (see recording_started_at)
 
 
-def error_message(exc: BaseException, renames: Mapping[str, str] | None = None) -> str:
-    """One readable line for the page; `renames` puts the user's own file name in place of the
-    path the app stored an upload under."""
+def error_message(exc: BaseException) -> str:
+    """One readable line for the page."""
     lines = str(exc).strip().splitlines()
     text = lines[0] if lines else ""
-    for stored, shown in (renames or {}).items():
-        text = text.replace(stored, shown)
     if isinstance(exc, USER_ERRORS):
         return text or type(exc).__name__
     return f"the analysis failed unexpectedly ({type(exc).__name__}: {text or 'no details'})"

@@ -172,7 +172,7 @@ def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], to
             f": {Path(r.source).name}" if r.source and r.source_kind == "video" else ""),
         "count": r.reps + sum((r.steps or {}).values()),
         "held (s)": round(r.hold_total_s, 1),
-        "faults": ", ".join(f"{f} x{n}" for f, n in sorted(r.fault_counts.items())) or "none",
+        "faults": ", ".join(f"{f.replace('_', ' ')} x{n}" for f, n in sorted(r.fault_counts.items())) or "none",
     } for r in shown]), hide_index=True, width="stretch")
     _removal(store, shown)
 
@@ -180,8 +180,8 @@ def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], to
 def _removal(store: SessionStore, sessions: list[SessionRecord]) -> None:
     """Take a session out of the history, e.g. one recorded by mistake."""
     with st.expander("Remove a session"):
-        labels = {r.id: f"{r.started_at:%Y-%m-%d %H:%M}, {r.source_kind}, count {r.reps + sum((r.steps or {}).values())}"
-                  for r in sessions}
+        labels = {r.id: f"{r.started_at:%Y-%m-%d %H:%M}, {r.source_kind}, count "
+                        f"{r.reps + sum((r.steps or {}).values())}" for r in sessions}
         chosen = st.selectbox("Session", list(labels), format_func=labels.get, key="progress_remove_choice")
         if st.button("Remove this session from the history", key="progress_remove", disabled=chosen is None):
             try:
