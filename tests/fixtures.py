@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import av
 import numpy as np
@@ -47,6 +47,26 @@ def write_indexed_clip(
     with VideoWriter(path, fps=fps) as writer:
         for i in range(n_frames):
             writer.write(indexed_frame(i, width, height), None if timestamps is None else timestamps[i])
+    return path
+
+
+def encode_frames(path: Path, images: Iterable[np.ndarray], codec: str = "libx264", fps: int = 30,
+                  metadata: dict[str, str] | None = None) -> Path:
+    """Images encoded with PyAV as a camera or browser would write them (the container from the
+    file's suffix), with container `metadata` such as a creation_time."""
+    with av.open(str(path), mode="w") as container:
+        container.metadata.update(metadata or {})
+        stream = None
+        for image in images:
+            if stream is None:
+                stream = container.add_stream(codec, rate=fps)
+                stream.height, stream.width = image.shape[:2]
+                stream.pix_fmt = "yuv420p"
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        if stream is not None:
+            for packet in stream.encode(None):
+                container.mux(packet)
     return path
 
 

@@ -15,6 +15,7 @@ import formcheck.pipeline
 from formcheck.routines import default_routines_dir
 from formcheck.storage import SessionStore
 
+from fixtures import encode_frames, indexed_frame
 from history_reports import make_report
 
 
@@ -159,17 +160,8 @@ def test_analyze_keeps_only_practice(fake_analysis, tmp_path, run_cli, monkeypat
 
 
 def test_analyze_dates_the_session_by_the_recording(fake_analysis, tmp_path, run_cli):
-    import av
-    import numpy as np
-
-    recorded = tmp_path / "monday.mp4"
-    with av.open(str(recorded), mode="w") as container:
-        container.metadata["creation_time"] = "2026-11-02T07:30:00.000000Z"
-        stream = container.add_stream("libx264", rate=10)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        for _ in range(10):
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")))
-        container.mux(stream.encode(None))
+    recorded = encode_frames(tmp_path / "monday.mp4", [indexed_frame(i) for i in range(10)],
+                             metadata={"creation_time": "2026-11-02T07:30:00.000000Z"})
     db = tmp_path / "dated.sqlite3"
     assert run_cli("analyze", str(recorded), "-e", "bridge", "--db", str(db))[0] == 0
     with SessionStore.open(db) as store:

@@ -14,6 +14,7 @@ import pytest
 
 from fixtures import (
     box_offsets,
+    encode_frames,
     frame_index_of,
     indexed_frame,
     write_audio_only_mp4,
@@ -322,18 +323,8 @@ def test_times_count_from_the_stream_start_in_a_transport_stream(tmp_path: Path)
 
 def _noisy_webm(path: Path, n_frames: int) -> Path:
     """A VP8 WebM, as browsers record: Matroska declares a duration but no frame count."""
-    rng = np.random.default_rng(5)
-    texture = rng.integers(0, 256, (96, 128, 3), dtype=np.uint8)
-    with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("libvpx", rate=30)
-        stream.width, stream.height, stream.pix_fmt = 128, 96, "yuv420p"
-        for i in range(n_frames):
-            image = np.roll(texture, 3 * i, axis=1)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
+    texture = np.random.default_rng(5).integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    return encode_frames(path, (np.roll(texture, 3 * i, axis=1) for i in range(n_frames)), codec="libvpx")
 
 
 def test_webm_missing_its_tail_is_reported_from_its_duration(tmp_path: Path) -> None:
