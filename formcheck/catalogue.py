@@ -15,7 +15,7 @@ def dosage_text(spec: ExerciseSpec) -> str:
     if d.reps:
         parts.append(f"{d.reps} repetitions" + (" per side" if d.per_side else ""))
     if d.sets:
-        parts.append(f"{d.sets} sets")
+        parts.append(f"{d.sets} set" + ("" if d.sets.strip() == "1" else "s"))
     if d.hold_s:
         parts.append(f"hold {d.hold_s:g} s")
     text = ", ".join(parts) or "as advised by your clinician"
@@ -28,13 +28,16 @@ def dosage_text(spec: ExerciseSpec) -> str:
 
 def _motion(spec: ExerciseSpec) -> str:
     m = spec.motion
+    signal = spec.signals[m.signal]
     if m.kind == "steps":
-        return f"steps on `{m.signal}` (at least {m.min_step:g} per step)"
+        return f"steps on `{m.signal}` (at least {signal.amount(m.min_step)} per step)"
     if m.kind == "paced":
         return f"paced holds: {m.hold_s:g} s hold, {m.relax_s:g} s relax, timed while you are in view"
-    target = f", hold {m.hold_target_s:g} s" if m.hold_target_s else ""
+    # The counting threshold, not the prescription: a hold at least this long is not flagged short.
+    target = f", holds under {m.hold_target_s:g} s flagged short" if m.hold_target_s else ""
     side = ", per side" if m.per_side else ""
-    return f"{m.kind} on `{m.signal}` ({m.direction}: start {m.start:g}, top {m.top:g}{target}{side})"
+    return (f"{m.kind} on `{m.signal}` ({m.direction}: start {signal.amount(m.start)}, "
+            f"top {signal.amount(m.top)}{target}{side})")
 
 
 def catalogue_markdown(specs: Iterable[ExerciseSpec]) -> str:

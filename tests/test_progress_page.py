@@ -59,7 +59,10 @@ def test_progress_page_shows_streaks_this_week_charts_and_sessions(db):
     at.radio(key="progress_period").set_value("week").run()
     assert not at.exception
     at.selectbox(key="progress_exercise").set_value("butt_walk").run()
-    assert not at.exception and len(at.get("vega_lite_chart")) == 2  # no holds for butt walks
+    # No holds for butt walks, and no faults in them: a line at 0 % would say nothing.
+    assert not at.exception and len(at.get("vega_lite_chart")) == 1
+    assert "No form faults in this period." in [c.value for c in at.caption]
+    assert at.dataframe[1].value.iloc[0]["Count"] == "10 forward, 9 back (1 set)"
     # A session recorded by mistake can be taken out of the history.
     at.button(key="progress_remove").click().run()
     assert not at.exception

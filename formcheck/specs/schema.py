@@ -68,6 +68,16 @@ class _SignalBase(_Strict):
     # Relative signals are reported as the change from their value in the calibrated start position.
     relative: bool = False
 
+    @property
+    def unit(self) -> str:
+        """What the signal's numbers count: degrees, or lengths of the calibrated torso or leg."""
+        normalize = getattr(self, "normalize", None)
+        return f"{normalize} lengths" if normalize else "°"
+
+    def amount(self, value: float) -> str:
+        """A value with its unit, as a reader of the spec needs it: "18°", "0.06 torso lengths"."""
+        return f"{value:g}°" if self.unit == "°" else f"{value:g} {self.unit}"
+
 
 class AngleSignal(_SignalBase):
     """Inside angle at the middle landmark, in degrees (180 = straight)."""

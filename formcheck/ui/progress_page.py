@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from formcheck.export import count_text
 from formcheck.specs import ExerciseSpec
 from formcheck.report import Report
 from formcheck.storage import (Period, SessionRecord, SessionStore, StorageError, default_db_path, period_totals,
@@ -94,26 +95,37 @@ def hold_target(spec: ExerciseSpec | None) -> float | None:
     """The seconds each hold should last, as prescribed (None if the exercise has no hold)."""
     if spec is None:
         return None
-    return getattr(spec.motion, "hold_target_s", None) or getattr(spec.motion, "hold_s", None)
+    return spec.dosage.hold_s or getattr(spec.motion, "hold_target_s", None) or getattr(spec.motion, "hold_s", None)
 
 
 def _chart(frame: pd.DataFrame, column: str, title: str, period: Period, bars: bool,
            target: float | None = None) -> alt.Chart | alt.LayerChart:
-    # One place per day (or week, from its Monday: Vega's own weeks would start on the Sunday before),
-    # so a single day is one bar with one label and a day without practice is an empty place.
-    x = alt.X("yearmonthdate(period):O", title="day" if period == "day" else "week starting",
-              axis=alt.Axis(format="%d %b", labelOverlap=True))
-    mark = alt.Chart(frame).mark_bar() if bars else alt.Chart(frame).mark_line(point=True)
+    """One place per day (or week, from its Monday) of the whole span, in order, so the charts line
+    up and a day without practice is an empty place (a gap in a line)."""
+    data = frame.assign(label=frame["period"].dt.strftime("%d %b"))
+    places = list(dict.fromkeys(data["label"]))
+    x = alt.X("label:O", title="day" if period == "day" else "week starting", sort=places,
+              scale=alt.Scale(domain=places), axis=alt.Axis(labelOverlap=True, labelAngle=0))
+    top = max([v for v in data[column] if pd.notna(v)] + ([target] if target else []) + [0.0])
+    y = alt.Y(f"{column}:Q", title=title, scale=alt.Scale(domain=[0, (top or 1.0) * 1.15]))
+    if bars:
+        mark = alt.Chart(data).mark_bar()
+    else:
+        # A missing value breaks the line: each unbroken run is its own line, not joined across a gap.
+        runs = data.assign(run=data[column].isna().cumsum()).dropna(subset=[column])
+        mark = alt.Chart(runs).mark_line(point=True).encode(detail="run:N")
     chart = mark.encode(
-        x=x, y=alt.Y(f"{column}:Q", title=title),
+        x=x, y=y,
         tooltip=[alt.Tooltip("period:T", title="from"), alt.Tooltip(f"{column}:Q", title=title),
                  alt.Tooltip("sessions:Q")],
     ).properties(height=200)
     if target is None:
         return chart
-    rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[6, 3], color="#2a9d8f").encode(
-        y="target:Q", tooltip=[alt.Tooltip("target:Q", title="prescribed hold (s)")])
-    return alt.layer(chart, rule)
+    prescribed = pd.DataFrame({"target": [target], "text": [f"prescribed {target:g} s"]})
+    rule = alt.Chart(prescribed).mark_rule(strokeDash=[6, 3], color="#2a9d8f", strokeWidth=2).encode(y="target:Q")
+    label = alt.Chart(prescribed).mark_text(align="left", dx=4, dy=-7, color="#2a9d8f").encode(
+        y="target:Q", text="text:N", x=alt.value(0))
+    return alt.layer(chart, rule, label)
 
 
 def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], today: date | None = None) -> None:
@@ -155,25 +167,28 @@ def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], to
     period: Period = "week" if st.radio("Totals per", ["day", "week"], horizontal=True,
                                         key="progress_period") == "week" else "day"
     chosen = [r for r in records if r.exercise == exercise]
-    frame = progress_frame(chosen, period, span=(since or chosen[0].day, today))
-    st.altair_chart(_chart(frame, "count", "count", period, bars=True),
+    frame = progress_frame(chosen, period, span=(chosen[0].day, today))  # from the first session shown
+    walking = any(r.steps is not None for r in chosen)
+    st.altair_chart(_chart(frame, "count", "Steps (forward and back)" if walking else "Count", period, bars=True),
                     width="stretch")
     if frame["held (s)"].sum() > 0:
-        target = hold_target(specs.get(exercise))
-        st.altair_chart(_chart(frame, "average hold (s)", "average hold (s)" + (
-            f"; prescribed {target:g} s" if target else ""), period, bars=True, target=target), width="stretch")
-    if frame["fault rate (%)"].notna().any():
-        st.altair_chart(_chart(frame.dropna(subset=["fault rate (%)"]), "fault rate (%)",
-                               "% with a form fault", period, bars=False), width="stretch")
+        st.altair_chart(_chart(frame, "average hold (s)", "Average hold (s)", period, bars=True,
+                               target=hold_target(specs.get(exercise))), width="stretch")
+    if frame["fault rate (%)"].fillna(0).sum() > 0:
+        st.altair_chart(_chart(frame, "fault rate (%)", "% with a form fault", period, bars=False), width="stretch")
+    elif frame["fault rate (%)"].notna().any():
+        st.caption("No form faults in this period.")
     st.subheader("Sessions")
     shown = [r for r in reversed(records) if r.exercise == exercise]
-    st.dataframe(pd.DataFrame([{
-        "when": r.started_at.strftime("%Y-%m-%d %H:%M"), "source": r.source_kind + (
+    table = pd.DataFrame([{
+        "When": r.started_at.strftime("%Y-%m-%d %H:%M"), "Source": r.source_kind + (
             f": {Path(r.source).name}" if r.source and r.source_kind == "video" else ""),
-        "count": r.reps + sum((r.steps or {}).values()),
-        "held (s)": round(r.hold_total_s, 1),
-        "faults": ", ".join(f"{f.replace('_', ' ')} x{n}" for f, n in sorted(r.fault_counts.items())) or "none",
-    } for r in shown]), hide_index=True, width="stretch")
+        "Count": count_text(r),
+        "Held (s)": round(r.hold_total_s, 1),
+        "Faults": ", ".join(f"{f.replace('_', ' ')} x{n}" for f, n in sorted(r.fault_counts.items())) or "none",
+    } for r in shown])
+    st.dataframe(table if frame["held (s)"].sum() > 0 else table.drop(columns=["Held (s)"]), hide_index=True,
+                 width="stretch")
     _removal(store, shown)
 
 
