@@ -210,7 +210,7 @@ def _exercise_section(exercise: str, records: list[SessionRecord], weeks: list[P
                             f"{title}: fault rate per week (0-100 %), oldest to newest", top=100.0)
     top = ", ".join(f"{_e(_fault_name(f))} ({n})"
                     for f, n in sorted(faults.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
-    return (f'<section class="exercise"><h3>{_e(title)} <span class="meta">({_e(exercise)})</span></h3>'
+    return (f'<section class="exercise"><h3>{_e(title)}</h3>'
             f"<p>{_e(summary)}</p>"
             f"<p>Count per week {trend} &nbsp; Fault rate per week {rate_trend}</p>"
             + (f"<p>Most frequent faults: {top}</p>" if top else "<p>No form faults recorded.</p>")

@@ -14,7 +14,8 @@ from formcheck.report import Report
 from formcheck.specs import ExcursionMotion, ExerciseSpec
 
 _EVENT_COLOURS = {"good form": "#3cb45a", "with a fault": "#eb3c32", "partial": "#f0b428"}
-_THRESHOLD_ORDER = ["rest", "start", "top_exit", "top"]
+# The motion's thresholds in the order a repetition meets them, named for the person reading the plot.
+_THRESHOLD_NAMES = {"rest": "back at rest", "start": "started", "top_exit": "left the top", "top": "at the top"}
 
 
 def event_outcome(kind: str, faults: Sequence[str]) -> str:
@@ -88,7 +89,7 @@ def thresholds_of(spec: ExerciseSpec) -> dict[str, float]:
     motion = spec.motion
     if not isinstance(motion, ExcursionMotion):
         return {}
-    return {name: float(getattr(motion, name)) for name in _THRESHOLD_ORDER}
+    return {name: float(getattr(motion, name)) for name in _THRESHOLD_NAMES}
 
 
 def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: ExerciseSpec,
@@ -101,7 +102,8 @@ def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: E
         alt.Chart(signal_frame(times, values))
         .mark_line(strokeWidth=2, color="#2a6fdb")
         .encode(x=alt.X("time (s):Q", title="time (s)", scale=time_scale(report)),
-                y=alt.Y("value:Q", title=spec.motion.signal, scale=alt.Scale(zero=False)),
+                y=alt.Y("value:Q", title=f"{spec.motion.signal.replace('_', ' ')} ({signal.unit})",
+                        scale=alt.Scale(zero=False)),
                 tooltip=[alt.Tooltip("time (s):Q", format=".2f"), alt.Tooltip("value:Q", format=".2f")])
     )
     events = pd.DataFrame(
@@ -122,7 +124,7 @@ def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: E
     layers: list[alt.Chart] = [shading, ends, line]
     thresholds = thresholds_of(spec)
     if thresholds:
-        labels = [f"{name} ({value:g})" for name, value in thresholds.items()]
+        labels = [f"{_THRESHOLD_NAMES[name]} ({value:g})" for name, value in thresholds.items()]
         rules = pd.DataFrame({"threshold": labels, "value": list(thresholds.values())})
         layers.append(
             alt.Chart(rules).mark_rule(strokeDash=[6, 3]).encode(
@@ -133,4 +135,4 @@ def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: E
             )
         )
     return alt.layer(*layers).resolve_scale(color="independent").properties(
-        height=280, title=f"{spec.motion.signal}: {description}")
+        height=280, title=description[:1].upper() + description[1:])

@@ -56,14 +56,16 @@ def _pick_sample(spec: ExerciseSpec, samples: list[SampleClip]) -> tuple[Path, s
     by_name = {c.name: c for c in clips}
     names = list(by_name)
     index = names.index(default_sample(clips, [spec.id]).name)  # type: ignore[union-attr]
-    name = st.selectbox("Sample clip", names, index=index, format_func=lambda n: _clip_label(by_name[n]),
+    name = st.selectbox("Sample clip", names, index=index, format_func=lambda n: clip_label(by_name[n]),
                         key=f"sample-{spec.id}")
-    return by_name[name].path, name
+    return by_name[name].path, f"{clip_label(by_name[name])} (sample)"
 
 
-def _clip_label(clip: SampleClip) -> str:
+def clip_label(clip: SampleClip) -> str:
+    """A sample as its description says what it shows ("2 press-ups; in rep 2 the hips rise"), not by
+    its file name."""
     note = clip.sidecar.get("description") or ("done well" if clip.clean else "")
-    return f"{clip.name}" + (f" ({note})" if note else "")
+    return note[:1].upper() + note[1:] if note else clip.name
 
 
 def _pick_upload(spec: ExerciseSpec) -> Upload | None:

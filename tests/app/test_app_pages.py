@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from formcheck.specs import default_specs_dir, find_spec, load_all_specs
 from formcheck.ui.catalog import load_catalog
 from formcheck.ui.samples import default_sample, list_samples
+from formcheck.ui.video_page import clip_label
 
 from fake_camera import write_first_seconds, write_not_a_video
 from fixtures import write_indexed_clip
@@ -45,7 +46,7 @@ def test_first_open_shows_the_default_sample_analysed():
     assert_no_exception(at)
     assert at.radio(key="page").value == "Analyse a video"
     assert at.selectbox(key="exercise").value == clip.exercise
-    assert [s.value for s in at.subheader] == [f"{find_spec(clip.exercise).title}: {clip.name}"]
+    assert [s.value for s in at.subheader] == [f"{find_spec(clip.exercise).title}: {clip_label(clip)} (sample)"]
     # The page agrees with itself (the engine's accuracy on each clip is tests/test_accuracy.py's job).
     metrics = {m.label: m.value for m in at.metric}
     table = at.dataframe[0].value if at.dataframe else None

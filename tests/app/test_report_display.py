@@ -71,7 +71,8 @@ def test_the_signal_plot_draws_the_motion_thresholds_and_the_events():
     line = layers[2].data
     assert line["value"].isna().tolist() == [False, True, False]  # no pose: a gap, not a zero
     assert thresholds_of(spec) == {"rest": 3.0, "start": 5.0, "top_exit": 15.0, "top": 18.0}
-    assert list(layers[3].data["threshold"]) == ["rest (3)", "start (5)", "top_exit (15)", "top (18)"]
+    assert list(layers[3].data["threshold"]) == ["back at rest (3)", "started (5)", "left the top (15)",
+                                                 "at the top (18)"]
     assert thresholds_of(find_spec("butt_walk")) == {}
 
 
