@@ -102,7 +102,8 @@ def _chart(frame: pd.DataFrame, column: str, title: str, period: Period, bars: b
            target: float | None = None) -> alt.Chart | alt.LayerChart:
     """One place per day (or week, from its Monday) of the whole span, in order, so the charts line
     up and a day without practice is an empty place (a gap in a line)."""
-    data = frame.assign(label=frame["period"].dt.strftime("%d %b"))
+    one_year = frame["period"].dt.year.nunique() <= 1  # else the year too: 05 Jan must not mean two days
+    data = frame.assign(label=frame["period"].dt.strftime("%d %b" if one_year else "%d %b %Y"))
     places = list(dict.fromkeys(data["label"]))
     x = alt.X("label:O", title="day" if period == "day" else "week starting", sort=places,
               scale=alt.Scale(domain=places), axis=alt.Axis(labelOverlap=True, labelAngle=0))
