@@ -89,9 +89,13 @@ def show_details(report: Report, spec: ExerciseSpec, times: Sequence[float], val
     if table.empty:
         st.caption("Nothing was counted.")
     else:
-        # Columns that say nothing for this exercise (e.g. "direction" outside butt walks) are left out.
-        table = table.drop(columns=["outcome"])
+        # Columns that say nothing for this exercise (e.g. "direction" outside butt walks) are left out,
+        # and "kind", which the event's own name already says.
+        table = table.drop(columns=["outcome", "kind"])
         table = table[[c for c in table.columns if table[c].replace("", None).notna().any()]]
+        signal = spec.signals.get(spec.motion.signal)
+        if "peak" in table and signal is not None:
+            table = table.assign(peak=table["peak"].round(1)).rename(columns={"peak": f"peak ({signal.unit})"})
         st.dataframe(table, hide_index=True,
                      width="stretch", key=f"{key}-events")
     if report.events or report.faults:

@@ -74,6 +74,11 @@ def test_the_signal_plot_draws_the_motion_thresholds_and_the_events():
     assert list(layers[3].data["threshold"]) == ["back at rest (3)", "started (5)", "left the top (15)",
                                                  "at the top (18)"]
     assert thresholds_of(find_spec("butt_walk")) == {}
+    # A per-side exercise that judges the far limb on its own thresholds shows those too.
+    knee = find_spec("knee_to_chest")
+    rules = signal_chart([0.0], [1.0], knee, r).layer[3].data
+    far = knee.motion.far_side
+    assert list(rules["threshold"])[-2:] == [f"far side started ({far.start:g})", f"far side at the top ({far.top:g})"]
 
 
 def test_dosage_reads_as_a_sentence():
