@@ -97,10 +97,10 @@ def analyze_video(
     finally:
         if own_estimator:
             estimator.close()
-        if writer is not None:
+        if writer is not None and analyzer.frames_with_pose:
             writer.close()
-    if analyzer.frames_with_pose == 0 and annotated_path is not None:
-        Path(annotated_path).unlink(missing_ok=True)  # a video of nothing analysed is no result
+        elif writer is not None:
+            writer.discard()  # a video in which nobody was found is no result: nothing is written
     if analyzer.frames == 0:
         raise VideoError(incomplete or f"no frames could be decoded from '{path}'")
     if analyzer.frames_with_pose == 0:

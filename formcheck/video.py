@@ -388,7 +388,7 @@ class VideoWriter:
             self._container = av.open(tmp, mode="w", format="mp4", options={"movflags": "+faststart"})
             stream = self._container.add_stream(_CODEC, rate=self.fps)
         except av.error.FFmpegError as exc:
-            self._discard()
+            self.discard()
             raise VideoError(f"cannot write {name}: {_first_line(exc)}") from None
         stream.width = width + (width % 2)
         stream.height = height + (height % 2)
@@ -464,11 +464,12 @@ class VideoWriter:
             os.replace(self._tmp_path, self.path)
             self._tmp_path = None
         except (av.error.FFmpegError, OSError) as exc:
-            self._discard()
+            self.discard()
             raise VideoError(f"cannot write {_quoted(self.path)}: {_first_line(exc)}") from None
 
-    def _discard(self) -> None:
-        """Drop a half-written file (after an error)."""
+    def discard(self) -> None:
+        """Drop what was written (after an error, or when it is no result): the file at `path`,
+        if any was there, stays as it was."""
         self._closed = True
         if self._container is not None:
             try:
@@ -487,4 +488,4 @@ class VideoWriter:
         if exc_type is None:
             self.close()
         else:
-            self._discard()
+            self.discard()

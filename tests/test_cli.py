@@ -68,6 +68,9 @@ def test_video_without_a_person(empty_room_clip, tmp_path, run_cli):
     assert code == 2
     assert err.startswith("error: no person found in 'empty.mp4'") and err.count("\n") == 1, err
     assert not annotated.exists()  # no video of nothing left behind
+    annotated.write_bytes(b"an earlier result")  # ... and an earlier file there is not lost either
+    assert run_cli("analyze", str(empty_room_clip), "-e", "bridge", "--annotated", str(annotated))[0] == 2
+    assert annotated.read_bytes() == b"an earlier result"
 
 
 @pytest.mark.parametrize("options, expected", [
