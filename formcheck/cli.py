@@ -204,10 +204,10 @@ def _weekly_targets() -> dict[str, int | None]:
     """Each exercise's prescribed practice days a week, from the specs (none if they cannot be read:
     the export goes on without adherence)."""
     from .specs import SpecError, load_all_specs
-    from .storage import weekly_target
+    from .storage import weekly_targets
 
     try:
-        return {spec_id: weekly_target(spec.dosage.frequency) for spec_id, spec in load_all_specs().items()}
+        return weekly_targets(load_all_specs())
     except SpecError:
         return {}
 

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from formcheck.storage import SessionStore
-from formcheck.ui.progress_page import progress_frame, weekly_targets
+from formcheck.storage import SessionStore, weekly_targets
+from formcheck.ui.progress_page import progress_frame
 from formcheck.specs import load_all_specs
 
 from history_reports import make_report

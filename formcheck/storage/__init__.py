@@ -1,7 +1,7 @@
 """The local session history (SQLite) and the progress computed from it."""
 
 from .progress import (Period, PeriodTotals, Streaks, WeekStatus, period_totals, practice_streaks, this_week, week_start,
-                       weekly_target)
+                       weekly_target, weekly_targets)
 from .schema import LATEST_VERSION, MIGRATIONS, Migration
 from .store import (DB_ENV, SessionRecord, SessionStore, StorageError, content_source_key, default_db_path,
                     video_source_key)
@@ -26,4 +26,5 @@ __all__ = [
     "week_start",
     "video_source_key",
     "weekly_target",
+    "weekly_targets",
 ]

@@ -7,8 +7,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Literal
+from typing import Iterable, Literal, Mapping
 
+from ..specs import ExerciseSpec
 from .store import SessionRecord
 
 Period = Literal["day", "week"]
@@ -31,6 +32,11 @@ def weekly_target(frequency: str | None) -> int | None:
     if _MOST_DAYS.search(frequency):
         return 4
     return None
+
+
+def weekly_targets(specs: Mapping[str, ExerciseSpec]) -> dict[str, int | None]:
+    """Each exercise's prescribed practice days a week (see weekly_target)."""
+    return {spec_id: weekly_target(spec.dosage.frequency) for spec_id, spec in specs.items()}
 
 
 def week_start(day: date) -> date:

@@ -20,7 +20,7 @@ from formcheck.export import count_text
 from formcheck.specs import ExerciseSpec
 from formcheck.report import Report
 from formcheck.storage import (Period, SessionRecord, SessionStore, StorageError, default_db_path, period_totals,
-                               practice_streaks, this_week, weekly_target)
+                               practice_streaks, this_week, weekly_targets)
 
 # Seeds 001/002 ask for practice "at least 3 to 4 times weekly": the overall weekly streak uses 3.
 OVERALL_WEEKLY_TARGET = 3
@@ -85,10 +85,6 @@ def progress_frame(records: Sequence[SessionRecord], period: Period = "day",
         "fault rate (%)": None if t.fault_rate is None else round(100 * t.fault_rate, 1),
     } for t in period_totals(records, period, span)]
     return pd.DataFrame(rows, columns=_PROGRESS_COLUMNS)
-
-
-def weekly_targets(specs: dict[str, ExerciseSpec]) -> dict[str, int | None]:
-    return {spec_id: weekly_target(spec.dosage.frequency) for spec_id, spec in specs.items()}
 
 
 def hold_target(spec: ExerciseSpec | None) -> float | None:
