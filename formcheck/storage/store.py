@@ -214,47 +214,37 @@ class SessionStore:
             raise ValueError(f"source_kind must be 'video' or 'live', not {source_kind!r}")
         local = (started_at or datetime.now()).astimezone()
         counted = [e for e in report.events if e.kind in ("rep", "hold", "step")]
-        hold_total = sum(e.duration_s or 0.0 for e in report.events if e.kind in ("rep", "hold"))
         report_json = report.to_json(indent=None)
+        # What the analysis found: written by a first save, rewritten by a new analysis of the same recording.
+        found = {
+            "exercise": report.exercise, "title": report.title, "source": report.source,
+            "duration_s": report.duration_s, "reps": report.reps, "partials": report.partials,
+            "complete": int(report.complete), "report_json": report_json, "hold_target_s": report.hold_target_s,
+            "hold_total_s": round(sum(e.duration_s or 0.0 for e in report.events if e.kind in ("rep", "hold")), 3),
+            "counted_events": len(counted), "faulty_events": sum(1 for e in counted if e.faults),
+        }
         with self._lock, self._transaction():
-            if source_key is not None:
-                known = self._db.execute("SELECT id, report_json FROM sessions WHERE source_key = ?",
-                                         (source_key,)).fetchone()
-                if known and known[1] == report_json:
-                    return int(known[0])
-                if known:
-                    self._replace(int(known[0]), report, report_json, hold_total, counted, routine)
-                    return int(known[0])
-            cursor = self._db.execute(
-                """INSERT INTO sessions (started_utc, day, exercise, title, source_kind, source, duration_s, reps,
-                       partials, complete, report_json, hold_target_s, hold_total_s, counted_events,
-                       faulty_events, routine, source_key)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (local.astimezone(timezone.utc).isoformat(timespec="seconds"), local.date().isoformat(),
-                 report.exercise, report.title, source_kind, report.source, report.duration_s, report.reps,
-                 report.partials, int(report.complete), report_json, report.hold_target_s,
-                 round(hold_total, 3), len(counted), sum(1 for e in counted if e.faults), routine, source_key),
-            )
-            session_id = int(cursor.lastrowid)
+            known = None if source_key is None else self._db.execute(
+                "SELECT id, report_json FROM sessions WHERE source_key = ?", (source_key,)).fetchone()
+            if known and known[1] == report_json:
+                return int(known[0])
+            if known:
+                session_id = int(known[0])
+                self._db.execute(
+                    f"UPDATE sessions SET {', '.join(f'{c} = ?' for c in found)}, routine = COALESCE(?, routine) "
+                    "WHERE id = ?", (*found.values(), routine, session_id))
+                self._db.execute("DELETE FROM session_faults WHERE session_id = ?", (session_id,))
+                self._db.execute("DELETE FROM session_events WHERE session_id = ?", (session_id,))
+            else:
+                row = {"started_utc": local.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                       "day": local.date().isoformat(), "source_kind": source_kind, **found, "routine": routine,
+                       "source_key": source_key}
+                cursor = self._db.execute(
+                    f"INSERT INTO sessions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+                session_id = int(cursor.lastrowid)
             self._insert_faults(session_id, report)
             self._insert_events(session_id, report)
         return session_id
-
-    def _replace(self, session_id: int, report: Report, report_json: str, hold_total: float, counted: list,
-                 routine: str | None) -> None:
-        self._db.execute(
-            """UPDATE sessions SET exercise = ?, title = ?, source = ?, duration_s = ?, reps = ?, partials = ?,
-                   complete = ?, report_json = ?, hold_target_s = ?, hold_total_s = ?, counted_events = ?,
-                   faulty_events = ?, routine = COALESCE(?, routine)
-               WHERE id = ?""",
-            (report.exercise, report.title, report.source, report.duration_s, report.reps, report.partials,
-             int(report.complete), report_json, report.hold_target_s, round(hold_total, 3), len(counted),
-             sum(1 for e in counted if e.faults), routine, session_id),
-        )
-        self._db.execute("DELETE FROM session_faults WHERE session_id = ?", (session_id,))
-        self._db.execute("DELETE FROM session_events WHERE session_id = ?", (session_id,))
-        self._insert_faults(session_id, report)
-        self._insert_events(session_id, report)
 
     def _insert_faults(self, session_id: int, report: Report) -> None:
         self._db.executemany(
