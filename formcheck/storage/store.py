@@ -239,8 +239,8 @@ class SessionStore:
                 row = {"started_utc": local.astimezone(timezone.utc).isoformat(timespec="seconds"),
                        "day": local.date().isoformat(), "source_kind": source_kind, **found, "routine": routine,
                        "source_key": source_key}
-                cursor = self._db.execute(
-                    f"INSERT INTO sessions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+                cursor = self._db.execute(f"INSERT INTO sessions ({', '.join(row)}) VALUES "
+                                          f"({', '.join('?' * len(row))})", tuple(row.values()))
                 session_id = int(cursor.lastrowid)
             self._insert_faults(session_id, report)
             self._insert_events(session_id, report)
