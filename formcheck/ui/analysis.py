@@ -33,7 +33,7 @@ class VideoAnalysis:
     annotated_mp4: bytes | None
     times: tuple[float, ...]  # the primary signal, frame by frame, for the signal plot
     values: tuple[float | None, ...]
-    recorded_at: datetime | None = None  # when the recording began, if it says (see recording_started_at)
+    recorded_at: datetime | None = None  # an upload's recording start, if it says (see recording_started_at)
 
 
 def error_message(exc: BaseException) -> str:
@@ -54,7 +54,7 @@ def analyse(path: Path, spec: ExerciseSpec, label: str) -> VideoAnalysis:
     """The cached analysis of the file at `path` (keyed on path, size and modification time) as `spec`."""
     stat = path.stat()
     return _analyse_cached(f"file:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}", spec.id, spec_key(spec),
-                           label, _spec=spec, _open=lambda: contextlib.nullcontext(path))
+                           label, upload=False, _spec=spec, _open=lambda: contextlib.nullcontext(path))
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class Upload:
 def analyse_upload(upload: Upload, spec: ExerciseSpec) -> VideoAnalysis:
     """The cached analysis of an uploaded video (keyed on its content). The video is on disk only
     while it is analysed, in a private folder, and the report names the user's file, not that copy."""
-    return _analyse_cached(f"upload:{upload.digest}", spec.id, spec_key(spec), upload.name,
+    return _analyse_cached(f"upload:{upload.digest}", spec.id, spec_key(spec), upload.name, upload=True,
                            _spec=spec, _open=lambda: _upload_on_disk(upload))
 
 
@@ -87,9 +87,10 @@ def _upload_on_disk(upload: Upload) -> Iterator[Path]:
 
 
 @st.cache_data(show_spinner=False, max_entries=12)  # each holds an annotated mp4
-def _analyse_cached(source: str, exercise_id: str, spec_hash: str, label: str, *,
+def _analyse_cached(source: str, exercise_id: str, spec_hash: str, label: str, upload: bool, *,
                     _spec: ExerciseSpec, _open: Callable[[], ContextManager[Path]]) -> VideoAnalysis:
-    """`source` identifies the video for the cache; `_open()` gives a path to read it from."""
+    """`source` identifies the video for the cache; `_open()` gives a path to read it from. An
+    upload is named `label` in its report and dated by its recording (it goes to the history)."""
     # The bar lives inside the cached function so Streamlit can replay it (ending empty) on a hit.
     bar = st.progress(0.0, text=f"Analysing {label} ...")
     shown = [-1]
@@ -116,9 +117,8 @@ def _analyse_cached(source: str, exercise_id: str, spec_hash: str, label: str, *
                 # The message names the user's file, not the copy it was read from.
                 raise UnusableVideo(str(exc).replace(str(path), label)) from None
             video = annotated.read_bytes() if annotated.is_file() and annotated.stat().st_size else None
-            upload = source.startswith("upload:")
-            # An upload is a fresh copy: its file time is the upload's, not the recording's.
-            recorded_at = recording_started_at(path, file_time=not upload)
+            # A fresh copy: its file time is the upload's, not the recording's.
+            recorded_at = recording_started_at(path, file_time=False) if upload else None
     finally:
         bar.empty()
     if upload:
