@@ -224,7 +224,7 @@ def html_report(data: ExportData) -> str:
     """The printable report for a date range: per-exercise summaries with weekly trends, every
     session, and when each fault happened."""
     covered = data.span
-    first = data.date_from or (covered[0] if covered else None)
+    first = covered[0] if covered else None  # date_from, or the first session
     last = data.date_to or (data.sessions[-1].day if data.sessions else None)
     span = f"{first or 'the first session'} to {last or 'today'}" if first or last else "all time"
     parts = [
