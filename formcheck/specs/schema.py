@@ -186,19 +186,6 @@ class Calibration(_Strict):
     forward: tuple[LandmarkName, LandmarkName] | None = None
 
 
-
-def _check_order(direction: str, rest: float, start: float, top_exit: float, top: float) -> None:
-    sign = 1.0 if direction == "increase" else -1.0
-    rest, start, top_exit, top = (sign * x for x in (rest, start, top_exit, top))
-    word = "greater" if sign > 0 else "smaller"
-    if not start > rest:
-        raise ValueError(f"start must be {word} than rest for a signal that should {direction}")
-    if not top_exit >= start:
-        raise ValueError(f"top_exit must be {word} than or equal to start")
-    if not top > top_exit:
-        raise ValueError(f"top must be {word} than top_exit (hysteresis)")
-
-
 class Thresholds(_Strict):
     """The four thresholds of an excursion, in the primary signal's unit."""
 
@@ -206,6 +193,18 @@ class Thresholds(_Strict):
     top: float
     top_exit: float
     rest: float
+
+    def check_order(self, direction: str) -> None:
+        """rest < start <= top_exit < top, read in the signal's direction of movement."""
+        sign = 1.0 if direction == "increase" else -1.0
+        rest, start, top_exit, top = (sign * x for x in (self.rest, self.start, self.top_exit, self.top))
+        word = "greater" if sign > 0 else "smaller"
+        if not start > rest:
+            raise ValueError(f"start must be {word} than rest for a signal that should {direction}")
+        if not top_exit >= start:
+            raise ValueError(f"top_exit must be {word} than or equal to start")
+        if not top > top_exit:
+            raise ValueError(f"top must be {word} than top_exit (hysteresis)")
 
 
 class ExcursionMotion(_Strict):
@@ -231,13 +230,12 @@ class ExcursionMotion(_Strict):
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> "ExcursionMotion":
-        _check_order(self.direction, self.rest, self.start, self.top_exit, self.top)
+        self.thresholds().check_order(self.direction)
         if self.far_side is not None:
             if not self.per_side:
                 raise ValueError("far_side thresholds need per_side: true")
-            f = self.far_side
             try:
-                _check_order(self.direction, f.rest, f.start, f.top_exit, f.top)
+                self.far_side.check_order(self.direction)
             except ValueError as exc:
                 raise ValueError(f"far_side: {exc}") from None
         if self.kind == "holds" and self.hold_target_s is None:
