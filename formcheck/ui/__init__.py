@@ -5,5 +5,5 @@ optionally leading a routine) and `progress_page` (the saved history); widgets: 
 picker and guidance), `report_view` (a report as metrics, cues, table, charts and downloads),
 `routine_runner`; `analysis` caches video analyses and `history` saves finished sessions.
 Plain Python, usable and testable without a running app: `catalog`, `samples`, `charts`,
-`live_processor` (the per-session frame processing of the live page), `ice` and `sound`.
+`live_processor` (the per-session frame processing of the live page), `ice`, `sound` and `text`.
 """

@@ -13,6 +13,8 @@ import pandas as pd
 from formcheck.report import Report
 from formcheck.specs import ExcursionMotion, ExerciseSpec
 
+from .text import sentence
+
 _EVENT_COLOURS = {"good form": "#3cb45a", "with a fault": "#eb3c32", "partial": "#f0b428"}
 # The motion's thresholds in the order a repetition meets them, named for the person reading the plot.
 _THRESHOLD_NAMES = {"rest": "back at rest", "start": "started", "top_exit": "left the top", "top": "at the top"}
@@ -142,4 +144,4 @@ def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: E
             )
         )
     return alt.layer(*layers).resolve_scale(color="independent").properties(
-        height=280, title=description[:1].upper() + description[1:])
+        height=280, title=sentence(description))

@@ -17,9 +17,10 @@ from .history import keep_in_history
 from .ice import IceConfigError, ice_servers
 from .live_processor import LiveProcessor, LiveSnapshot, set_target
 from .progress_page import save_live_report
-from .report_view import sentence, show_report
+from .report_view import show_report
 from .routine_runner import RoutineRunner, follow_live_state, pick_routine, show_routine_runner
 from .sound import tone_html
+from .text import placement_text, sentence
 
 PROCESSOR_KEY = "live_processor"
 ROUTINE_KEY = "routine"  # the routine chooser's widget
@@ -102,7 +103,7 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
         else:
             view = "side-on to" if spec.camera.view == "side" else "facing"
             panel_col.info(f"Press START and allow the camera. Set up {view} the camera. "
-                           f"{spec.camera.placement.strip()} Counting starts once the camera sees you properly "
+                           f"{placement_text(spec)} Counting starts once the camera sees you properly "
                            "and you have held the start position still for a moment.")
 
 

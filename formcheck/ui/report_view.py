@@ -11,12 +11,7 @@ from formcheck.report import Report
 from formcheck.specs import ExerciseSpec
 
 from .charts import events_frame, fault_timeline, signal_chart, timeline_height
-
-
-def sentence(text: str) -> str:
-    """The engine's messages and cues are phrases ("keep your knees straight"); on the page each
-    stands alone, as a sentence."""
-    return text[:1].upper() + text[1:]
+from .text import sentence
 
 
 def verdict(report: Report) -> str:

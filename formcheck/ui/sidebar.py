@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from formcheck.catalogue import dosage_text
 from formcheck.specs import ExerciseSpec
 
 from .catalog import Catalog
+from .text import placement_text
 
 EXERCISE_KEY = "exercise"
 
@@ -38,9 +37,7 @@ def show_spec_info(spec: ExerciseSpec) -> None:
         st.markdown(f"**Dosage:** {dosage_text(spec)}")
     with side.expander("Camera placement", expanded=True):
         view = "from the side" if spec.camera.view == "side" else "from the front"
-        # "2-3 m" kept on one line: a unit alone at the start of a line reads as a word.
-        placement = re.sub(r"(\d) (m|cm)\b", "\\1\u00a0\\2", spec.camera.placement.strip())
-        st.markdown(f"**Film {view}.** {placement}")
+        st.markdown(f"**Film {view}.** {placement_text(spec)}")
     with side.expander("Safety", expanded=True):
         for note in spec.safety:
             st.warning(note, icon="⚠️")

@@ -15,6 +15,7 @@ from .history import keep_in_history
 from .progress_page import save_video_report
 from .report_view import show_report
 from .samples import VIDEO_SUFFIXES, SampleClip, default_sample
+from .text import placement_text, sentence
 
 SOURCE_KEY = "video_source"
 SAMPLE_SOURCE, UPLOAD_SOURCE = "A sample clip", "Your own video"
@@ -65,7 +66,7 @@ def clip_label(clip: SampleClip) -> str:
     """A sample as its description says what it shows ("2 press-ups; in rep 2 the hips rise"), not by
     its file name."""
     note = clip.sidecar.get("description") or ("done well" if clip.clean else "")
-    return note[:1].upper() + note[1:] if note else clip.name
+    return sentence(note) if note else clip.name
 
 
 def _pick_upload(spec: ExerciseSpec) -> Upload | None:
@@ -76,6 +77,6 @@ def _pick_upload(spec: ExerciseSpec) -> Upload | None:
     if upload is None:
         view = "side-on" if spec.camera.view == "side" else "facing the camera"
         st.info(f"Record yourself doing {spec.title.lower()} {view}, the whole body in the picture, "
-                f"then drop the file above. {spec.camera.placement.strip()}")
+                f"then drop the file above. {placement_text(spec)}")
         return None
     return Upload.of(upload.name, upload.getvalue())
