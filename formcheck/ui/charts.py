@@ -127,14 +127,14 @@ def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: E
     thresholds = thresholds_of(spec)
     if thresholds:
         labels = [f"{_THRESHOLD_NAMES[name]} ({value:g})" for name, value in thresholds.items()]
-        values = list(thresholds.values())
+        levels = list(thresholds.values())
         colours = ["#8c8c8c", "#2a9d8f", "#e9a23b", "#d1495b"]
         far = getattr(spec.motion, "far_side", None)
         if far is not None:  # the limb farther from the camera is judged on its own start and top
             labels += [f"far side {_THRESHOLD_NAMES[n]} ({getattr(far, n):g})" for n in ("start", "top")]
-            values += [float(far.start), float(far.top)]
+            levels += [float(far.start), float(far.top)]
             colours += ["#8fcfc6", "#eb9aa6"]
-        rules = pd.DataFrame({"threshold": labels, "value": values})
+        rules = pd.DataFrame({"threshold": labels, "value": levels})
         layers.append(
             alt.Chart(rules).mark_rule(strokeDash=[6, 3]).encode(
                 y="value:Q",

@@ -166,9 +166,10 @@ def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], to
     chosen = [r for r in records if r.exercise == exercise]
     frame = progress_frame(chosen, period, span=(chosen[0].day, today))  # from the first session shown
     walking = any(r.steps is not None for r in chosen)
+    held = frame["held (s)"].sum() > 0
     st.altair_chart(_chart(frame, "count", "Steps (forward and back)" if walking else "Count", period, bars=True),
                     width="stretch")
-    if frame["held (s)"].sum() > 0:
+    if held:
         st.altair_chart(_chart(frame, "average hold (s)", "Average hold (s)", period, bars=True,
                                target=hold_target(specs.get(exercise))), width="stretch")
     if frame["fault rate (%)"].fillna(0).sum() > 0:
@@ -176,7 +177,7 @@ def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], to
     elif frame["fault rate (%)"].notna().any():
         st.caption("No form faults in this period.")
     st.subheader("Sessions")
-    shown = [r for r in reversed(records) if r.exercise == exercise]
+    shown = chosen[::-1]  # newest first
     table = pd.DataFrame([{
         "When": r.started_at.strftime("%Y-%m-%d %H:%M"), "Source": r.source_kind + (
             f": {Path(r.source).name}" if r.source and r.source_kind == "video" else ""),
@@ -184,16 +185,14 @@ def render_progress_page(store: SessionStore, specs: dict[str, ExerciseSpec], to
         "Held (s)": round(r.hold_total_s, 1),
         "Faults": ", ".join(f"{f.replace('_', ' ')} x{n}" for f, n in sorted(r.fault_counts.items())) or "none",
     } for r in shown])
-    st.dataframe(table if frame["held (s)"].sum() > 0 else table.drop(columns=["Held (s)"]), hide_index=True,
-                 width="stretch")
+    st.dataframe(table if held else table.drop(columns=["Held (s)"]), hide_index=True, width="stretch")
     _removal(store, shown)
 
 
 def _removal(store: SessionStore, sessions: list[SessionRecord]) -> None:
     """Take a session out of the history, e.g. one recorded by mistake."""
     with st.expander("Remove a session"):
-        labels = {r.id: f"{r.started_at:%Y-%m-%d %H:%M}, {r.source_kind}, count "
-                        f"{r.reps + sum((r.steps or {}).values())}" for r in sessions}
+        labels = {r.id: f"{r.started_at:%Y-%m-%d %H:%M}, {r.source_kind}, count {count_text(r)}" for r in sessions}
         chosen = st.selectbox("Session", list(labels), format_func=labels.get, key="progress_remove_choice")
         if st.button("Remove this session from the history", key="progress_remove", disabled=chosen is None):
             try:
