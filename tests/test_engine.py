@@ -277,11 +277,9 @@ def test_paced_holds_carry_the_faults_seen_during_them():
 
 def test_a_paced_hold_pauses_while_the_person_is_out_of_view():
     spec = find_spec("pelvic_tilt")
-    analyzer = Analyzer(spec)
     gone = (spec.motion.relax_s + 4.0, spec.motion.relax_s + 6.0)  # 2 s out of view during the first hold
-    for t, landmarks in frames(lambda s: supine_bridge(0.0), spec.motion.relax_s + 12.0, cam=BRIDGE_CAM, jitter_px=0.5):
-        analyzer.update(None if gone[0] <= t < gone[1] else landmarks, t)
-    first = analyzer.finish().events[0]
+    first = analyse("pelvic_tilt", lambda s: supine_bridge(0.0), spec.motion.relax_s + 12.0, BRIDGE_CAM,
+                    jitter_px=0.5, drop=lambda t: gone[0] <= t < gone[1]).events[0]
     assert first.end_s - first.start_s == pytest.approx(spec.motion.hold_s + 2.0, abs=0.3)
 
 
@@ -323,12 +321,16 @@ def test_a_repetition_under_way_when_the_input_ends_is_not_counted():
     assert any(w.kind == "unfinished" for w in report.warnings)
 
 
+def _excursions(motion, lift: Script, seconds: float) -> list:
+    """The excursions an ExcursionTracker finishes on `lift` sampled at 30 frames/s."""
+    tracker = ExcursionTracker(motion)
+    return [d for d in (tracker.update(i / 30, lift(i / 30)) for i in range(int(seconds * 30))) if d is not None]
+
+
 def test_a_lift_quicker_than_the_dwell_is_timed_from_its_start():
     motion = find_spec("prone_press_up").motion.model_copy(update={"min_dwell_s": 0.4})
-    tracker = ExcursionTracker(motion)
     down, up = motion.rest - 2, motion.top + 5
-    lift = Script([(0, down), (1.0, down), (1.15, up), (4.0, up), (6.0, down), (8.0, down)])
-    done = [d for d in (tracker.update(i / 30, lift(i / 30)) for i in range(8 * 30)) if d is not None]
+    done = _excursions(motion, Script([(0, down), (1.0, down), (1.15, up), (4.0, up), (6.0, down), (8.0, down)]), 8)
     assert len(done) == 1 and done[0].complete
     assert done[0].rise_s is not None and done[0].rise_s < 0.2
 
@@ -337,9 +339,8 @@ def test_a_sag_within_the_hysteresis_band_is_still_the_held_position():
     # A hidden limb's estimate can settle a few units lower during a hold; within half the spec's
     # top/top_exit band that is the same position, so the hold is not cut short.
     motion = find_spec("prone_press_up").motion.model_copy(update={"top_exit": 8.0, "top": 18.0})
-    tracker = ExcursionTracker(motion)
     lift = Script([(0, 0.0), (1.0, 0.0), (2.0, 30.0), (5.0, 30.0), (5.3, 27.0), (8.0, 27.0), (9.0, 0.0), (11.0, 0.0)])
-    done = [d for d in (tracker.update(i / 30, lift(i / 30)) for i in range(11 * 30)) if d is not None]
+    done = _excursions(motion, lift, 11)
     assert len(done) == 1 and done[0].complete
     assert done[0].held_s == pytest.approx(6.0, abs=0.5)
 
@@ -349,27 +350,22 @@ def test_a_hold_is_timed_from_arriving_not_from_passing_the_top_threshold(move_s
     # A slow eased lift passes the top threshold long before it arrives: the hold starts where the
     # signal comes within the plateau's tolerance, as it ends where it leaves it, so the held time
     # exceeds the 5 s really held by no more than the last sixth of each eased move.
-    tracker = ExcursionTracker(find_spec("prone_press_up").motion)
     lift = Script([(0, 0.0), (1.0, 0.0), (1 + move_s, 40.0), (6 + move_s, 40.0), (6 + 2 * move_s, 0.0),
                    (8 + 2 * move_s, 0.0)])
-    done = [d for d in (tracker.update(i / 30, lift(i / 30)) for i in range(int((8 + 2 * move_s) * 30)))
-            if d is not None]
+    done = _excursions(find_spec("prone_press_up").motion, lift, 8 + 2 * move_s)
     assert len(done) == 1 and done[0].complete
     assert 5.0 <= done[0].held_s <= 5.0 + 2 * move_s / 6
 
 
 # --------------------------------------------------------------------- fault timing, missing data, side choice
-def _knees_rule(min_duration_s: float = 0.5):
+def _monitor_run(knee: Script, seconds: float, missing=lambda t: False):
+    """The windows of a 0.5 s knees_bent rule over `knee`, with no measurement where `missing`."""
+    from formcheck.engine.faults import PostureFaultMonitor
     from formcheck.specs.schema import FaultRule
 
-    return FaultRule(id="knees_bent", when=["knee_angle < 150"], phase="active", min_duration_s=min_duration_s,
+    rule = FaultRule(id="knees_bent", when=["knee_angle < 150"], phase="active", min_duration_s=0.5,
                      cue="keep your knees straight")
-
-
-def _monitor_run(knee: Script, seconds: float, missing=lambda t: False):
-    from formcheck.engine.faults import PostureFaultMonitor
-
-    monitor = PostureFaultMonitor([_knees_rule()])
+    monitor = PostureFaultMonitor([rule])
     for i in range(int(seconds * 30)):
         t = i / 30
         monitor.update(t, "top", {"knee_angle": None if missing(t) else knee(t)})
