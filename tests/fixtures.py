@@ -51,9 +51,10 @@ def write_indexed_clip(
 
 
 def encode_frames(path: Path, images: Iterable[np.ndarray], codec: str = "libx264", fps: int = 30,
-                  metadata: dict[str, str] | None = None) -> Path:
-    """Images encoded with PyAV as a camera or browser would write them (the container from the
-    file's suffix), with container `metadata` such as a creation_time."""
+                  metadata: dict[str, str] | None = None, rotation: int | None = None) -> Path:
+    """Images encoded with PyAV's defaults as a camera or browser would write them (the container
+    from the file's suffix; an mp4's index at the end), with container `metadata` such as a
+    creation_time and optionally display-rotation metadata as phones record portrait video."""
     with av.open(str(path), mode="w") as container:
         container.metadata.update(metadata or {})
         stream = None
@@ -62,6 +63,8 @@ def encode_frames(path: Path, images: Iterable[np.ndarray], codec: str = "libx26
                 stream = container.add_stream(codec, rate=fps)
                 stream.height, stream.width = image.shape[:2]
                 stream.pix_fmt = "yuv420p"
+                if rotation is not None:
+                    stream.set_display_rotation(rotation)
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
                 container.mux(packet)
         if stream is not None:
@@ -71,21 +74,15 @@ def encode_frames(path: Path, images: Iterable[np.ndarray], codec: str = "libx26
 
 
 def write_plain_mp4(path: Path, n_frames: int = 20, fps: int = 30, rotation: int | None = None) -> Path:
-    """An mp4 written with PyAV's defaults: index ('moov') at the end, as cameras write it,
-    optionally with display-rotation metadata as phones record portrait video."""
-    with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        if rotation is not None:
-            stream.set_display_rotation(rotation)
-        for i in range(n_frames):
-            image = indexed_frame(i)
-            image[-8:, -8:] = 255  # a white corner (bottom right) to check the orientation
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
+    """Indexed frames in an mp4 as cameras write it (index at the end), each with a white corner
+    (bottom right) to check the orientation."""
+
+    def cornered(i: int) -> np.ndarray:
+        image = indexed_frame(i)
+        image[-8:, -8:] = 255
+        return image
+
+    return encode_frames(path, (cornered(i) for i in range(n_frames)), fps=fps, rotation=rotation)
 
 
 def write_audio_only_mp4(path: Path) -> Path:

@@ -305,15 +305,7 @@ def test_garbage_inside_the_media_data_is_reported_after_the_readable_frames(tmp
 
 def test_times_count_from_the_stream_start_in_a_transport_stream(tmp_path: Path) -> None:
     """MPEG-TS streams start at an arbitrary clock value (here 0.08 s); frames count from it."""
-    path = tmp_path / "broadcast.ts"
-    with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("libx264", rate=25)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        for i in range(10):
-            for packet in stream.encode(av.VideoFrame.from_ndarray(indexed_frame(i), format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
+    path = encode_frames(tmp_path / "broadcast.ts", (indexed_frame(i) for i in range(10)), fps=25)
     with av.open(str(path)) as container:
         assert container.streams.video[0].start_time > 0
     frames = list(iter_frames(path))
