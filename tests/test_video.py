@@ -6,6 +6,7 @@ import inspect
 import os
 from fractions import Fraction
 from pathlib import Path
+from typing import Iterator
 
 import av
 import cv2
@@ -277,13 +278,15 @@ def test_faststart_file_with_its_middle_cut_out_yields_frames_before_the_damage(
     assert_one_line_naming(err, path)
 
 
-def _noisy_clip(path: Path, n_frames: int) -> Path:
+def _textured_frames(n_frames: int, seed: int) -> Iterator[np.ndarray]:
     """Frames with texture, so packets are big and a byte cut lands inside frame data."""
-    rng = np.random.default_rng(7)
-    texture = rng.integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    texture = np.random.default_rng(seed).integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    return (np.roll(texture, 3 * i, axis=1) for i in range(n_frames))
+
+
+def _noisy_clip(path: Path, n_frames: int) -> Path:
     with VideoWriter(path, fps=30) as writer:
-        for i in range(n_frames):
-            image = np.roll(texture, 3 * i, axis=1)
+        for i, image in enumerate(_textured_frames(n_frames, seed=7)):
             image[:48, :64] = 10 + 8 * i  # the index block, as in indexed_frame
             writer.write(image)
     return path
@@ -315,8 +318,7 @@ def test_times_count_from_the_stream_start_in_a_transport_stream(tmp_path: Path)
 
 def _noisy_webm(path: Path, n_frames: int) -> Path:
     """A VP8 WebM, as browsers record: Matroska declares a duration but no frame count."""
-    texture = np.random.default_rng(5).integers(0, 256, (96, 128, 3), dtype=np.uint8)
-    return encode_frames(path, (np.roll(texture, 3 * i, axis=1) for i in range(n_frames)), codec="libvpx")
+    return encode_frames(path, _textured_frames(n_frames, seed=5), codec="libvpx")
 
 
 def test_webm_missing_its_tail_is_reported_from_its_duration(tmp_path: Path) -> None:
