@@ -18,6 +18,8 @@ from formcheck.cli import main
 from formcheck.evaluation import find_clips
 from formcheck.specs import load_all_specs
 
+pytestmark = pytest.mark.slow  # the real pose model on the rendered clips
+
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 
 

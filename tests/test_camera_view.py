@@ -15,6 +15,8 @@ from formcheck.pose import create_pose_estimator
 from formcheck.specs import load_all_specs
 from formcheck.video import iter_frames
 
+pytestmark = pytest.mark.slow  # the real pose model on the rendered clips
+
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 SECONDS = 8.0  # enough for calibration and a first movement in every clip used
 

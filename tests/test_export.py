@@ -138,7 +138,6 @@ def test_html_shows_missed_weeks_and_adherence_to_the_prescription(tmp_path):
                      ("2026-10-19", "0", "0 *"), ("2026-10-26", "1", "1 *")]  # the missed week is a row
     assert "Days (aim 3+)" in text and "the prescribed 3+ days a week met in 1 of 5 full weeks" in text
     assert "* fewer practice days than prescribed." in text
-    # The fault rate is drawn on a fixed 0-100 % scale: 10 % is near the bottom, not the top.
     # The fault rate is drawn on a fixed 0-100 % scale (10 % is near the bottom, not the top), with
     # a gap for the weeks without practice.
     rate = re.search(r'aria-label="Bridge: fault rate[^"]*"><title>[^<]*</title>(.*?)</svg>', html).group(1)

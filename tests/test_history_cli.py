@@ -125,8 +125,7 @@ def fake_analysis(monkeypatch, tmp_path) -> Path:
     clip.write_bytes(b"\x00" * 2048)
 
     def analyze_video(video, exercise, hold_target_s=None, **kwargs):
-        reps = 0 if Path(video).stem == "idle" else 4
-        return make_report(exercise, reps=reps, faulty=(1,) if reps else (), hold_s=hold_target_s, source=str(video))
+        return make_report(exercise, reps=4, faulty=(1,), hold_s=hold_target_s, source=str(video))
 
     monkeypatch.setattr(formcheck.pipeline, "analyze_video", analyze_video)
     return clip
@@ -149,9 +148,10 @@ def test_analyze_saves_the_session_once(fake_analysis, tmp_path, run_cli):
 
 def test_analyze_keeps_only_practice(fake_analysis, tmp_path, run_cli, monkeypatch):
     db = tmp_path / "practice.sqlite3"
-    idle = fake_analysis.with_name("idle.mp4")
-    idle.write_bytes(b"\x00" * 2048)
-    code, out, _ = run_cli("analyze", str(idle), "-e", "bridge", "--db", str(db))
+    with monkeypatch.context() as idle:  # an analysis in which nothing was done
+        idle.setattr(formcheck.pipeline, "analyze_video", lambda video, exercise, **kwargs: make_report(
+            exercise, reps=0, source=str(video)))
+        code, out, _ = run_cli("analyze", str(fake_analysis), "-e", "bridge", "--db", str(db))
     assert code == 0 and "nothing was counted, so this video was not saved to the history" in out
     monkeypatch.setenv("FORMCHECK_SAMPLES_DIR", str(fake_analysis.parent))
     code, out, _ = run_cli("analyze", str(fake_analysis), "-e", "bridge", "--db", str(db))

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from formcheck.cli import main
 from formcheck.specs import SpecError, default_specs_dir, load_all_specs, load_spec
 
 SPECS = sorted(default_specs_dir().glob("*.yaml"))
@@ -86,26 +85,27 @@ def test_invalid_yaml_and_wrong_file_name(tmp_path: Path):
         load_spec(renamed)
 
 
-def test_validate_command(tmp_path: Path, capsys):
-    assert main(["validate", *map(str, SPECS)]) == 0
-    assert capsys.readouterr().out.count(": ok") == len(SPECS)
+def test_validate_command(tmp_path: Path, run_cli):
+    code, out, _ = run_cli("validate", *map(str, SPECS))
+    assert code == 0 and out.count(": ok") == len(SPECS)
     path = _broken(tmp_path, _set(["motion", "signal"], "nope"))
-    assert main(["validate", str(path)]) == 2
-    err = capsys.readouterr().err
+    code, _, err = run_cli("validate", str(path))
+    assert code == 2
     assert err.startswith(f"error: {path}: motion.signal uses unknown signal 'nope'") and err.count("\n") == 1
 
 
-def test_exercises_command_lists_one_per_line(capsys):
-    assert main(["exercises"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+def test_exercises_command_lists_one_per_line(run_cli):
+    code, out, _ = run_cli("exercises")
+    assert code == 0
+    lines = out.splitlines()
     specs = load_all_specs()
     assert [line.split()[0] for line in lines] == sorted(specs)
     assert "Prone press-up (side view)" in "\n".join(lines)
 
 
-def test_catalogue_lists_every_exercise_and_fault(capsys):
-    assert main(["exercises", "--markdown"]) == 0
-    text = capsys.readouterr().out
+def test_catalogue_lists_every_exercise_and_fault(run_cli):
+    code, text, _ = run_cli("exercises", "--markdown")
+    assert code == 0
     for spec in load_all_specs().values():
         assert f"(`{spec.id}`)" in text
         for rule in [*spec.faults, *spec.event_faults]:

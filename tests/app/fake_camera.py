@@ -31,7 +31,7 @@ def write_fake_camera_y4m(source: Path, target: Path, lead_s: float, tail_s: flo
     """Chromium's `--use-file-for-fake-video-capture` plays a raw y4m file (looping at its end).
     The still lead gives the WebRTC connection time to come up before the movement starts; the
     still tail gives time to read the final count before the file loops."""
-    lead = tail = clip_frames = 0
+    clip_frames = 0
     with av.open(str(source)) as container, av.open(str(target), mode="w", format="yuv4mpegpipe") as out:
         stream = container.streams.video[0]
         fps = Fraction(stream.average_rate or 15).limit_denominator(1001)
@@ -40,9 +40,9 @@ def write_fake_camera_y4m(source: Path, target: Path, lead_s: float, tail_s: flo
         video.width, video.height, video.pix_fmt = stream.width, stream.height, "yuv420p"
 
         def write(frame: av.VideoFrame, copies: int = 1) -> None:
-            still = frame.reformat(format="yuv420p")
+            still = frame.reformat(format="yuv420p").to_ndarray()
             for _ in range(copies):
-                for packet in video.encode(av.VideoFrame.from_ndarray(still.to_ndarray(), format="yuv420p")):
+                for packet in video.encode(av.VideoFrame.from_ndarray(still, format="yuv420p")):
                     out.mux(packet)
 
         last = None

@@ -51,6 +51,13 @@ def marked_image() -> np.ndarray:
     return image
 
 
+def rtp_frame(pts: int) -> av.VideoFrame:
+    """The marked picture as WebRTC hands it over: a frame on the 90 kHz RTP clock."""
+    frame = av.VideoFrame.from_ndarray(marked_image(), format="rgb24")
+    frame.pts, frame.time_base = pts, Fraction(1, 90_000)
+    return frame
+
+
 def run(processor: LiveProcessor, sequence, offset_s: float = 0.0) -> list[np.ndarray]:
     return [processor.process(marked_image(), offset_s + t) for t, _ in sequence]
 
@@ -185,8 +192,7 @@ def test_the_webrtc_callback_keeps_frame_timing_and_survives_a_failing_estimator
 
     processor = LiveProcessor(spec, estimator_factory=Broken)
     processor.start()
-    frame = av.VideoFrame.from_ndarray(marked_image(), format="rgb24")
-    frame.pts, frame.time_base = 90_000, Fraction(1, 90_000)
+    frame = rtp_frame(90_000)
     out = processor.on_frame(frame)
     assert (out.pts, out.time_base) == (frame.pts, frame.time_base)
     assert np.array_equal(out.to_ndarray(format="rgb24")[-5, 5], (255, 0, 0))
@@ -198,11 +204,7 @@ def test_the_webrtc_callback_analyses_the_newest_of_the_queued_frames(spec):
     estimator = ScriptedEstimator([lm for _, lm in sequence])
     processor = LiveProcessor(spec, estimator_factory=lambda: estimator)
     processor.start()
-    queued = []
-    for i in range(3):
-        frame = av.VideoFrame.from_ndarray(marked_image(), format="rgb24")
-        frame.pts, frame.time_base = i * 6000, Fraction(1, 90_000)
-        queued.append(frame)
+    queued = [rtp_frame(i * 6000) for i in range(3)]
     [out] = asyncio.run(processor.on_frames(queued))
     assert out.pts == queued[-1].pts and len(estimator.times) == 1
 
@@ -213,9 +215,7 @@ def test_the_webrtc_callback_analyses_with_the_frame_time(spec):
     processor = LiveProcessor(spec, estimator_factory=lambda: estimator)
     processor.start()
     for i in range(len(sequence)):
-        frame = av.VideoFrame.from_ndarray(marked_image(), format="rgb24")
-        frame.pts, frame.time_base = 3000 + i * 6000, Fraction(1, 90_000)  # 15 fps on the RTP clock
-        out = processor.on_frame(frame)
+        out = processor.on_frame(rtp_frame(3000 + i * 6000))  # 15 fps on the RTP clock
         assert out.width == WIDTH and out.height == HEIGHT
     live = processor.snapshot()
     assert live.error is None and live.frames == 20
