@@ -108,6 +108,11 @@ def attach_faults(events, fault_windows):
     return events
 
 
+def limb_reach(l1, l2, joint_deg):
+    """End-to-end distance of a two-segment limb (l1, l2) bent to this inside angle (law of cosines)."""
+    return np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(joint_deg)))
+
+
 def torso_length(body):
     """Shoulder-to-hip length of the rig (the T of the fault thresholds)."""
     return float(np.linalg.norm(body.head("upperarm01.L") - body.head("upperleg01.L")))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, bisect, breathing, torso_length
+from tools.render.motions.base import Event, Script, Track, bisect, breathing, limb_reach, torso_length
 from tools.render.motions.supine import ANKLE_ABOVE_FLOOR, angle_at, plant_leg, supine_base
 
 
@@ -139,7 +139,7 @@ class Bridge(Script):
         hip_top = {s: heads[b.index[f"upperleg01.{s}"]] for s in ("L", "R")}
         l1, l2 = self.poser.lengths["thigh.L"], self.poser.lengths["shin.L"]
         # Hip-to-ankle distance that gives the wanted knee angle, then the foot on the floor at that distance.
-        dist = np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(knee_top)))
+        dist = limb_reach(l1, l2, knee_top)
         for s in ("L", "R"):
             hip = hip_top[s]
             drop = hip[2] - (self.floor_z + ANKLE_ABOVE_FLOOR)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing, ease
+from tools.render.motions.base import Event, Script, Track, breathing, ease, limb_reach
 from tools.render.posture import UPRIGHT, Limb, Posture, ik_3d
 
 ANKLE_ABOVE_FLOOR = 0.06  # ankle joint height with the heel resting on the floor
@@ -115,7 +115,7 @@ class ButtWalk(Script):
         for s in ("L", "R"):
             hip = self.poser.to_body(p, heads[b.index[f"upperleg01.{s}"]][None])[0]
             l1, l2 = self.poser.lengths[f"thigh.{s}"], self.poser.lengths[f"shin.{s}"]
-            reach = np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(180.0 - max(flex, 3.0))))
+            reach = limb_reach(l1, l2, 180.0 - max(flex, 3.0))
             drop = hip[2] - (self.floor_z + ANKLE_ABOVE_FLOOR - p.root[2])
             fwd = np.sqrt(max(reach ** 2 - drop ** 2, 0.01))
             out = 1.0 if s == "L" else -1.0

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing
+from tools.render.motions.base import Event, Script, Track, breathing, limb_reach
 from tools.render.motions.supine import ANKLE_ABOVE_FLOOR, plant_leg, supine_base
 from tools.render.posture import Limb, ik_3d, sagittal_dir
 
@@ -43,7 +43,7 @@ class KneeToChest(Script):
         heads = poser.joint_positions(base)
         # Hook-lying feet: ankles placed for a knee angle of about 80 degrees.
         l1, l2 = poser.lengths["thigh.L"], poser.lengths["shin.L"]
-        dist = np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(80.0)))
+        dist = limb_reach(l1, l2, 80.0)
         self.ankles = {}
         for s in ("L", "R"):
             hip = heads[b.index[f"upperleg01.{s}"]]

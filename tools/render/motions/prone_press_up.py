@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing, torso_length
+from tools.render.motions.base import Event, Script, Track, breathing, limb_reach, torso_length
 from tools.render.posture import PRONE, Limb, Posture, ik_3d
 
 WRIST_ABOVE_FLOOR = 0.03  # wrist joint height when the palm is flat on the mat
@@ -126,7 +126,7 @@ class PronePressUp(Script):
         heads = self.poser.joint_positions(p)
         b = self.poser.body
         l1, l2 = self.poser.lengths["upperarm.L"], self.poser.lengths["forearm.L"]
-        reach = np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(elbow_top)))
+        reach = limb_reach(l1, l2, elbow_top)
         hands = {}
         for s in ("L", "R"):
             sh = heads[b.index[f"upperarm01.{s}"]]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tools.render.motions.base import bisect
+from tools.render.motions.base import bisect, limb_reach, torso_length
 from tools.render.posture import PRONE, Limb, Posture, ik_3d
 
 WRIST_ABOVE_FLOOR = 0.03
@@ -47,8 +47,7 @@ class Quadruped:
 
     def arm_reach(self, elbow_deg):
         """Shoulder-to-wrist distance with the elbow at this angle (law of cosines)."""
-        l1, l2 = self._arm
-        return np.sqrt(l1 ** 2 + l2 ** 2 - 2 * l1 * l2 * np.cos(np.radians(elbow_deg)))
+        return limb_reach(*self._arm, elbow_deg)
 
     def elbow_for_drop(self, drop):
         """Elbow angle that lowers the shoulder by `drop` below the neutral straight-arm reach."""
@@ -76,7 +75,7 @@ class Quadruped:
         arm IK would bend the elbows in a clean rep.
         """
         b = self.poser.body
-        torso = float(np.linalg.norm(b.head("upperarm01.L") - b.head("upperleg01.L")))
+        torso = torso_length(b)
         want = self.floor_z + WRIST_ABOVE_FLOOR + self.reach - drop
         for _ in range(iterations):
             h = self.poser.joint_positions(build(pitch))
