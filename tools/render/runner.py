@@ -66,11 +66,34 @@ def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save
     room = draw_room(rng, mat_center=(center[0], center[1]), mat_size=(0.62, mat_len) if spec.mat_along_y else (mat_len, 0.62),
                      use_mat=spec.use_mat)
     studio = Studio(body, outfit, room, camera, supersample=supersample, props=script.props())
-    floor = studio.floor_top()
 
     out_dir.mkdir(parents=True, exist_ok=True)
     mp4_path = out_dir / f"{spec.name}.mp4"
-    writer = Mp4Writer(mp4_path, width, height, FPS)
+    joints_frames = render_frames(script, body, poser, studio, camera, times, mp4_path, supersample,
+                                  png_prefix=out_dir / spec.name if save_png else None, log=log)
+
+    windows = script.finish(list(all_times))
+    events = [e.to_json(i + 1) for i, e in enumerate(script.events)]
+    extra = {"reps": script.reps_count()}
+    extra.update(script.extra_json())
+    camera_info = {"view": spec.view, "facing_side": cam_v["facing_side"], "azimuth_deg": cam_v["azimuth_deg"],
+                   "height_m": cam_v["height_m"], "distance_m": round(float(distance), 2)}
+    body_info = {"sex": phenotype.sex, "age": phenotype.age_years, "phenotype": phenotype.to_json(),
+                 "skin": outfit.skin, "clothing": outfit.to_json()}
+    doc = groundtruth.sidecar(spec.name, script.exercise, spec.description, FPS, len(times), width, height,
+                              camera_info, body_info, events, windows, joints_frames, extra)
+    if frames_limit is not None:
+        doc["preview_times_s"] = [round(float(t), 3) for t in times]
+    groundtruth.write_sidecar(out_dir / f"{spec.name}.json", doc)
+    return mp4_path, doc
+
+
+def render_frames(script, body, poser, studio, camera, times, mp4_path, supersample, png_prefix=None, log=print,
+                  name=None):
+    """Renders the script at these times into an mp4; returns the per-frame projected joints."""
+    name = name or mp4_path.stem
+    writer = Mp4Writer(mp4_path, camera.width, camera.height, FPS)
+    floor = studio.floor_top()
     joints_frames = []
     t0 = time.time()
     for start in range(0, len(times), BATCH):
@@ -87,26 +110,12 @@ def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save
             kp = kp + np.array([0, 0, dz])
             img, depth = studio.render(v)
             writer.write(img)
-            if save_png:
+            if png_prefix is not None:
                 from PIL import Image
-                Image.fromarray(img).save(out_dir / f"{spec.name}_{len(joints_frames):04d}.png")
+                Image.fromarray(img).save(f"{png_prefix}_{len(joints_frames):04d}.png")
             joints_frames.append(groundtruth.frame_joints(camera, body.output_joints(kp), depth, supersample))
         done = start + len(ts)
         if done % (BATCH * 10) == 0 or done == len(times):
-            log(f"  {spec.name}: {done}/{len(times)} frames, {time.time() - t0:.0f} s")
+            log(f"  {name}: {done}/{len(times)} frames, {time.time() - t0:.0f} s")
     writer.close()
-
-    windows = script.finish(list(all_times))
-    events = [e.to_json(i + 1) for i, e in enumerate(script.events)]
-    extra = {"reps": script.reps_count()}
-    extra.update(script.extra_json())
-    camera_info = {"view": spec.view, "facing_side": cam_v["facing_side"], "azimuth_deg": cam_v["azimuth_deg"],
-                   "height_m": cam_v["height_m"], "distance_m": round(float(distance), 2)}
-    body_info = {"sex": phenotype.sex, "age": phenotype.age_years, "phenotype": phenotype.to_json(),
-                 "skin": outfit.skin, "clothing": outfit.to_json()}
-    doc = groundtruth.sidecar(spec.name, script.exercise, spec.description, FPS, len(times), width, height,
-                              camera_info, body_info, events, windows, joints_frames, extra)
-    if frames_limit is not None:
-        doc["preview_times_s"] = [round(float(t), 3) for t in times]
-    groundtruth.write_sidecar(out_dir / f"{spec.name}.json", doc)
-    return mp4_path, doc
+    return joints_frames

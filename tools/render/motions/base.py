@@ -72,6 +72,9 @@ class Event:
     duration_s: float | None = None
     direction: str | None = None
     faults: list = field(default_factory=list)
+    # (first, last) second at the top / held position; for a step its midpoint. Not in the sidecar:
+    # the stress set uses it to decide whether a repetition cut by the recording still counts.
+    top_s: tuple | None = None
 
     def to_json(self, index):
         d = {"kind": self.kind, "index": index, "start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2),

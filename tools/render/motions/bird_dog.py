@@ -24,6 +24,7 @@ class Rep:
     leg_above_deg: float = 0.0  # fault: leg raised this far above horizontal
     sag_deg: float = 0.0        # fault: trunk sags (lumbar extension), hips drop
     elbow_deg: float = 176.0    # supporting elbow angle (fault when bent, e.g. 130)
+    reach: float = 1.0          # how far arm and leg go toward level (1 = all the way)
 
 
 class BirdDog(Script):
@@ -43,11 +44,12 @@ class BirdDog(Script):
             s = "L" if r.side == "left" else "R"
             t_up, t_hold = t + r.up_s, t + r.up_s + r.hold_s
             t_end = t_hold + r.down_s
-            self.raise_[s].hold_until(t).move_to(t_up, 1.0).hold_until(t_hold).move_to(t_end, 0.0)
+            self.raise_[s].hold_until(t).move_to(t_up, r.reach).hold_until(t_hold).move_to(t_end, 0.0)
             for tr, v in ((self.leg_above, r.leg_above_deg), (self.sag, r.sag_deg),
                           (self.shoulder_drop, self.q.reach - self.q.arm_reach(r.elbow_deg))):
                 tr.hold_until(t).move_to(t_up, v).hold_until(t_hold).move_to(t_end, 0.0)
-            self.events.append(Event(kind="rep", start_s=t, end_s=t_end, side=r.side, duration_s=r.hold_s))
+            self.events.append(Event(kind="rep", start_s=t, end_s=t_end, side=r.side, duration_s=r.hold_s,
+                                     top_s=(t_up, t_hold)))
             t = t_end + r.rest_s
             for tr in (*self.raise_.values(), self.leg_above, self.sag, self.shoulder_drop):
                 tr.hold_until(t)

@@ -23,6 +23,7 @@ class Rep:
     hip_angle: float = 175.0     # shoulder-hip-knee at the top (partial attempts: ~147)
     over_arch_t: float = 0.0     # fault: hips this many torso lengths above the shoulder-knee line
     partial: bool = False
+    rom: float = 1.0             # fraction of the hip lift that reaches hip_angle (a smaller bridge below 1)
 
 
 class Bridge(Script):
@@ -55,13 +56,13 @@ class Bridge(Script):
                 beta = bisect(lambda x: self._hip_above_line(x, arch), 0.0, 60.0, rep.over_arch_t * self.torso)
             else:
                 arch = 0.0
-                beta = bisect(lambda x: self._hip_angle(x, 0.0), 0.0, 50.0, rep.hip_angle)
+                beta = bisect(lambda x: self._hip_angle(x, 0.0), 0.0, 50.0, rep.hip_angle) * rep.rom
             t_top, t_end_hold = t + rep.up_s, t + rep.up_s + rep.hold_s
             t_down = t_end_hold + rep.down_s
             self.lift.move_to(t_top, beta).hold_until(t_end_hold).move_to(t_down, 0.0)
             self.arch.move_to(t_top, arch).hold_until(t_end_hold).move_to(t_down, 0.0)
             self.events.append(Event(kind="partial" if rep.partial else "rep", start_s=t, end_s=t_down,
-                                     duration_s=rep.hold_s))
+                                     duration_s=rep.hold_s, top_s=(t_top, t_end_hold)))
             t = t_down + rep.rest_s
             self.lift.hold_until(t)
             self.arch.hold_until(t)

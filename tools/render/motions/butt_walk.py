@@ -28,6 +28,7 @@ class WalkSpec:
     turn_pause_s: float = 1.2
     knee_flex_deg: float = 0.0      # fault: knees bent (knee angle = 180 - this) throughout
     lean_back_forward_deg: float = 0.0  # fault: trunk reclined (slumped) during the forward steps
+    step_scales: tuple | None = None    # per step (forward ones first): fraction of the nominal hip shift
 
 
 class ButtWalk(Script):
@@ -49,6 +50,7 @@ class ButtWalk(Script):
         self.roll_bumps = []  # (start, end, sign)
         t = lead_in_s
         pos, side = 0.0, "left"
+        k = 0
         for direction, n in (("forward", spec.forward), ("backward", spec.backward)):
             sign = 1.0 if direction == "forward" else -1.0
             if direction == "backward":
@@ -57,15 +59,18 @@ class ButtWalk(Script):
                     self.lean.hold_until(t - spec.turn_pause_s + 0.1).move_to(t - 0.1, 0.0)
                 side = "left"
             for i in range(n):
-                pos += sign * CENTRE_PER_STEP
+                scale = 1.0 if spec.step_scales is None else spec.step_scales[k]
+                k += 1
+                pos += sign * CENTRE_PER_STEP * scale
                 # The stepping side ends ahead in the travel direction; the last step squares the pelvis.
                 ahead = 1.0 if side == "left" else -1.0
-                yaw = 0.0 if i == n - 1 else ahead * sign * YAW_DEG
+                yaw = 0.0 if i == n - 1 else ahead * sign * YAW_DEG * scale
                 self.centre.hold_until(t).move_to(t + spec.step_s, pos)
                 self.yaw.hold_until(t).move_to(t + spec.step_s, yaw)
                 self.roll_bumps.append((t, t + spec.step_s, 1.0 if side == "left" else -1.0))
+                mid = t + spec.step_s / 2
                 self.events.append(Event(kind="step", start_s=t, end_s=t + spec.step_s, side=side,
-                                         direction=direction))
+                                         direction=direction, top_s=(mid, mid)))
                 t += spec.step_s + spec.pause_s
                 side = "right" if side == "left" else "left"
         self.duration = t + tail_s

@@ -21,6 +21,7 @@ class Cycle:
     depth_deg: float = 30.0  # pelvis tilt / spine bend amplitude
     rock_t: float = 0.0      # fault: fore-aft body shift amplitude in torso lengths (cow forward, cat back)
     elbow_deg: float = 176.0  # fault when bent
+    rest_s: float = 0.0      # still in neutral after the cycle
 
 
 class CatCow(Script):
@@ -50,12 +51,17 @@ class CatCow(Script):
             end = b2 + c.pause_s + move
             self.curve.move_to(end, 0.0)
             self.rock.move_to(end, 0.0)
-            self.events.append(Event(kind="rep", start_s=t, end_s=end))
+            # The cow end position (head up) is the top of a cycle.
+            self.events.append(Event(kind="rep", start_s=t, end_s=end, top_s=(b2, b2 + c.pause_s)))
             if c.cycle_s < 4.0:
                 fast.append((t, end))
             if c.rock_t > 0.05:
                 rocking.append((t, end))
             t = end
+            if c.rest_s:
+                t += c.rest_s
+                for tr in (self.curve, self.rock):
+                    tr.hold_until(t)
         self.drop.hold_until(t).move_to(t + 1.0, 0.0)
         self.duration = t + 1.0 + tail_s
         self.fault_signals = {

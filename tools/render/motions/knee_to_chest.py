@@ -26,6 +26,7 @@ class Hold:
     other_foot_lift_m: float = 0.0  # fault: the resting foot rises off the floor
     lift_start_s: float = 6.0   # seconds into the hold when the resting foot starts to rise
     lift_len_s: float = 8.0
+    reach: float = 1.0          # how far the pull goes toward the held position (1 = all the way)
 
 
 class KneeToChest(Script):
@@ -61,12 +62,13 @@ class KneeToChest(Script):
             self.hip_target[s] = h.hip_angle
             t_in, t_out = t + h.pull_s, t + h.pull_s + h.hold_s
             t_end = t_out + h.release_s
-            self.pull[s].hold_until(t).move_to(t_in, 1.0).hold_until(t_out).move_to(t_end, 0.0)
+            self.pull[s].hold_until(t).move_to(t_in, h.reach).hold_until(t_out).move_to(t_end, 0.0)
             if h.other_foot_lift_m:
                 a = t_in + h.lift_start_s
                 self.foot_lift[o].hold_until(a).move_to(a + 1.2, h.other_foot_lift_m)
                 self.foot_lift[o].hold_until(a + h.lift_len_s - 1.2).move_to(a + h.lift_len_s, 0.0)
-            self.events.append(Event(kind="hold", start_s=t, end_s=t_end, side=h.side, duration_s=h.hold_s))
+            self.events.append(Event(kind="hold", start_s=t, end_s=t_end, side=h.side, duration_s=h.hold_s,
+                                     top_s=(t_in, t_out)))
             if h.hold_s < 0.75 * target_hold_s:
                 self._short.append((t, t_end))
             t = t_end + h.rest_s

@@ -44,7 +44,7 @@ class LumbarExtension(Script):
             end = b + r.out_s
             for tr, v in ((self.tilt, r.tilt_deg), (self.arch, r.whole_back_deg), (self.back, r.rock_back_m)):
                 tr.hold_until(t).move_to(a, v).hold_until(b).move_to(end, 0.0)
-            self.events.append(Event(kind="rep", start_s=t, end_s=end, duration_s=r.hold_s))
+            self.events.append(Event(kind="rep", start_s=t, end_s=end, duration_s=r.hold_s, top_s=(a, b)))
             t = end + r.rest_s
             for tr in (self.tilt, self.arch, self.back):
                 tr.hold_until(t)

@@ -48,7 +48,7 @@ class PelvicTilt(Script):
             if r.feet_slide_m:
                 # The feet creep away during the tilt and stay there (a real slide, not a bounce).
                 self.feet.hold_until(t).move_to(a, self.feet.keys[-1][1] + r.feet_slide_m)
-            self.events.append(Event(kind="rep", start_s=t, end_s=end, duration_s=r.hold_s))
+            self.events.append(Event(kind="rep", start_s=t, end_s=end, duration_s=r.hold_s, top_s=(a, b)))
             next_slides = i + 1 < len(reps) and reps[i + 1].feet_slide_m > 0
             if self.feet.keys[-1][1] > 0 and not next_slides:
                 # The person notices and walks the feet back in during the rest.

@@ -58,7 +58,7 @@ class PronePressUp(Script):
                 self.knees.hold_until(t_top + 0.6).move_to(t_top + 2.0, rep.knee_flex_deg)
                 self.knees.hold_until(t_hold_end - 1.6).move_to(t_hold_end - 0.2, 0.0)
             self.events.append(Event(kind="partial" if rep.partial else "rep", start_s=t, end_s=t_down,
-                                     duration_s=rep.hold_s))
+                                     duration_s=rep.hold_s, top_s=(t_top, t_hold_end)))
             t = t_down + rep.rest_s
             for tr in (self.extension, self.lift, self.knees):
                 tr.hold_until(t)

@@ -61,7 +61,8 @@ class PsoasStretch(Script):
             end = b2 + h.out_s
             for tr, v in ((self.shift, h.shift_m), (self.lean, h.lean_forward_deg), (self.arch, h.arch_deg)):
                 tr.hold_until(t).move_to(a, v).hold_until(b2).move_to(end, 0.0)
-            self.events.append(Event(kind="hold", start_s=t, end_s=end, side=kneeling, duration_s=h.hold_s))
+            self.events.append(Event(kind="hold", start_s=t, end_s=end, side=kneeling, duration_s=h.hold_s,
+                                     top_s=(a, b2)))
             t = end + h.rest_s
             for tr in (self.shift, self.lean, self.arch):
                 tr.hold_until(t)

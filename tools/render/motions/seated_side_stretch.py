@@ -68,7 +68,8 @@ class SeatedSideStretch(Script):
             self.hip.hold_until(t).move_to(a, sign * bd.hip_lift_deg).hold_until(b2).move_to(end, 0.0)
             if bd.bounce:
                 self.bounces.append((a - 0.3, b2 + 0.3, sign))
-            self.events.append(Event(kind="hold", start_s=t, end_s=end, side=bd.side, duration_s=pause))
+            self.events.append(Event(kind="hold", start_s=t, end_s=end, side=bd.side, duration_s=pause,
+                                     top_s=(a, b2)))
             t = end + bd.rest_s
             self.bend.hold_until(t)
             self.hip.hold_until(t)

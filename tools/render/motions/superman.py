@@ -52,7 +52,7 @@ class Superman(Script):
                 self.knees.move_to(t_end, 0.0)
             if r.up_s < 1.0:
                 jerky.append((t, t_up))
-            self.events.append(Event(kind="rep", start_s=t, end_s=t_end, duration_s=r.hold_s))
+            self.events.append(Event(kind="rep", start_s=t, end_s=t_end, duration_s=r.hold_s, top_s=(t_up, t_hold)))
             t = t_end + r.rest_s
             for tr in (self.trunk, self.hips, self.neck, self.knees):
                 tr.hold_until(t)
