@@ -1,4 +1,5 @@
-"""The `formcheck` command line: analyze, exercises, validate, bench, history, export (and eval for sample clips)."""
+"""The `formcheck` command line: analyze, batch, exercises, validate, bench, history, export (and eval for
+sample clips)."""
 
 from __future__ import annotations
 
@@ -160,17 +161,18 @@ def _cmd_history(args: argparse.Namespace) -> int:
                 print(line)
             return 0
         records = store.sessions(date_from=start, date_to=end, exercise=args.exercise, source_kind=args.source,
-                                 limit=args.last)
+                                 limit=args.last, patient=args.patient)
     if args.json:
         rows = [{"id": r.id, "started_at": r.started_at.isoformat(), "exercise": r.exercise,
                  "source_kind": r.source_kind, "source": r.source, "duration_s": r.duration_s, "reps": r.reps,
                  "partials": r.partials, "reps_by_side": r.reps_by_side, "steps": r.steps, "sets": r.sets,
                  "hold_total_s": r.hold_total_s, "fault_counts": r.fault_counts, "fault_rate": r.fault_rate,
-                 "complete": r.complete, "routine": r.routine} for r in records]
+                 "complete": r.complete, "routine": r.routine, "patient": r.patient} for r in records]
         print(json.dumps(rows, indent=2))
         return 0
     if not records:
-        print("no sessions saved" + (" that match" if any((start, end, args.exercise, args.source)) else ""))
+        print("no sessions saved" + (" that match" if any((start, end, args.exercise, args.source, args.patient))
+                                     else ""))
         return 0
     for r in records:
         held = f", held {r.hold_total_s:.0f} s" if r.hold_total_s else ""
@@ -266,7 +268,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     spec = resolve_spec(args.exercise)
     started = time.perf_counter()
-    estimator = create_pose_estimator(args.model)
+    estimator = create_pose_estimator(args.model, segmentation=spec.needs_silhouette)
     startup = time.perf_counter() - started
     times = StageTimes()
     recorded: list = []
@@ -350,6 +352,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_date_options(p)
     p.add_argument("--exercise", "-e", help="only this exercise id")
     p.add_argument("--source", choices=["video", "live"], help="only analysed videos or live sessions")
+    p.add_argument("--patient", help="only this patient's sessions (saved by `formcheck batch --save`)")
     p.add_argument("--last", type=int, metavar="N", help="only the N most recent sessions")
     p.add_argument("--show", type=int, metavar="ID", help="print the full summary of one session")
     p.add_argument("--delete", type=int, metavar="ID", help="remove one session (e.g. recorded by mistake)")
@@ -370,6 +373,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--model", metavar="PATH")
     p.set_defaults(func=_cmd_eval)
+
+    from .batch.command import add_batch_parser  # its options live beside the command
+
+    add_batch_parser(sub)
     return parser
 
 

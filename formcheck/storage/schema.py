@@ -101,8 +101,16 @@ _V2 = (
     """,
 )
 
+# Version 3: the patient a session belongs to, for a clinic's history of many people (`formcheck
+# batch --save` with a manifest's patient column); a person's own history leaves it empty.
+_V3 = (
+    "ALTER TABLE sessions ADD COLUMN patient TEXT",
+    "CREATE INDEX sessions_by_patient ON sessions (patient, day) WHERE patient IS NOT NULL",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and their fault spans", _V1),
     Migration(2, "events per session, hold and fault totals, routine, source key", _V2),
+    Migration(3, "patient", _V3),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -82,6 +82,7 @@ class SessionRecord:
     fault_counts: dict[str, int]
     complete: bool
     routine: str | None
+    patient: str | None = None  # whose session, in a clinic's history (see `formcheck batch`)
 
     @property
     def fault_rate(self) -> float | None:
@@ -93,13 +94,13 @@ _RECORD_COLUMNS = """
     id, started_utc, day, exercise, title, source_kind, source, duration_s, reps, partials,
     json_extract(report_json, '$.reps_by_side'), json_extract(report_json, '$.steps'),
     json_extract(report_json, '$.sets'), hold_target_s, hold_total_s, counted_events, faulty_events,
-    json_extract(report_json, '$.fault_counts'), complete, routine
+    json_extract(report_json, '$.fault_counts'), complete, routine, patient
 """
 
 
 def _record(row: tuple) -> SessionRecord:
     (sid, started_utc, day, exercise, title, source_kind, source, duration_s, reps, partials, by_side, steps,
-     sets, hold_target_s, hold_total_s, counted, faulty, fault_counts, complete, routine) = row
+     sets, hold_target_s, hold_total_s, counted, faulty, fault_counts, complete, routine, patient) = row
     return SessionRecord(
         id=sid, started_at=datetime.fromisoformat(started_utc).astimezone(), day=date.fromisoformat(day),
         exercise=exercise, title=title, source_kind=source_kind, source=source, duration_s=duration_s,
@@ -107,6 +108,7 @@ def _record(row: tuple) -> SessionRecord:
         steps=json.loads(steps) if steps else None, sets=sets, hold_target_s=hold_target_s,
         hold_total_s=hold_total_s, counted_events=counted, faulty_events=faulty,
         fault_counts=json.loads(fault_counts) if fault_counts else {}, complete=bool(complete), routine=routine,
+        patient=patient,
     )
 
 
@@ -203,9 +205,10 @@ class SessionStore:
 
     # ------------------------------------------------------------------ writing
     def save_report(self, report: Report, source_kind: SourceKind = "video", started_at: datetime | None = None,
-                    routine: str | None = None, source_key: str | None = None) -> int:
+                    routine: str | None = None, source_key: str | None = None, patient: str | None = None) -> int:
         """Save one finished session in one transaction and return its id. `started_at` is when the
-        session began (default: now); a naive datetime is taken as local time.
+        session began (default: now); a naive datetime is taken as local time. `patient` says whose
+        session it is, in a history kept for many people.
 
         A session is saved once per `source_key` (see video_source_key): the same report again is
         not saved twice, and a new analysis of the same recording (another hold target, an edited
@@ -225,20 +228,21 @@ class SessionStore:
         }
         with self._lock, self._transaction():
             known = None if source_key is None else self._db.execute(
-                "SELECT id, report_json FROM sessions WHERE source_key = ?", (source_key,)).fetchone()
-            if known and known[1] == report_json:
+                "SELECT id, report_json, patient FROM sessions WHERE source_key = ?", (source_key,)).fetchone()
+            if known and known[1] == report_json and patient in (None, known[2]):
                 return int(known[0])
             if known:
                 session_id = int(known[0])
+                # A routine or patient given now is kept; one not given leaves the earlier one as it was.
                 self._db.execute(
-                    f"UPDATE sessions SET {', '.join(f'{c} = ?' for c in found)}, routine = COALESCE(?, routine) "
-                    "WHERE id = ?", (*found.values(), routine, session_id))
+                    f"UPDATE sessions SET {', '.join(f'{c} = ?' for c in found)}, routine = COALESCE(?, routine), "
+                    "patient = COALESCE(?, patient) WHERE id = ?", (*found.values(), routine, patient, session_id))
                 self._db.execute("DELETE FROM session_faults WHERE session_id = ?", (session_id,))
                 self._db.execute("DELETE FROM session_events WHERE session_id = ?", (session_id,))
             else:
                 row = {"started_utc": local.astimezone(timezone.utc).isoformat(timespec="seconds"),
                        "day": local.date().isoformat(), "source_kind": source_kind, **found, "routine": routine,
-                       "source_key": source_key}
+                       "source_key": source_key, "patient": patient}
                 cursor = self._db.execute(f"INSERT INTO sessions ({', '.join(row)}) VALUES "
                                           f"({', '.join('?' * len(row))})", tuple(row.values()))
                 session_id = int(cursor.lastrowid)
@@ -267,13 +271,15 @@ class SessionStore:
 
     # ------------------------------------------------------------------ reading
     def sessions(self, date_from: date | None = None, date_to: date | None = None, exercise: str | None = None,
-                 source_kind: SourceKind | None = None, limit: int | None = None) -> list[SessionRecord]:
-        """Sessions in chronological order, filtered by local day (both ends included), exercise and
-        source; `limit` keeps the most recent ones."""
+                 source_kind: SourceKind | None = None, limit: int | None = None,
+                 patient: str | None = None) -> list[SessionRecord]:
+        """Sessions in chronological order, filtered by local day (both ends included), exercise,
+        source and patient; `limit` keeps the most recent ones."""
         where, params = [], []
         for clause, value in (("day >= ?", date_from and date_from.isoformat()),
                               ("day <= ?", date_to and date_to.isoformat()),
-                              ("exercise = ?", exercise), ("source_kind = ?", source_kind)):
+                              ("exercise = ?", exercise), ("source_kind = ?", source_kind),
+                              ("patient = ?", patient)):
             if value is not None:
                 where.append(clause)
                 params.append(value)
