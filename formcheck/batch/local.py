@@ -53,12 +53,19 @@ class LocalPool:
                     pool = self._new_pool(context)
                 # Only as many jobs as workers are handed over, so that when a worker dies the jobs
                 # under way are the only ones in doubt.
-                if alone and not running:
-                    isolated = alone.popleft()
-                    running[pool.submit(_run_job, self.work, isolated)] = isolated
-                while not alone and queue and len(running) < self.workers:
-                    job = queue.popleft()
-                    running[pool.submit(_run_job, self.work, job)] = job
+                try:
+                    if alone and not running:
+                        isolated = alone[0]
+                        running[pool.submit(_run_job, self.work, isolated)] = alone.popleft()
+                    while not alone and queue and len(running) < self.workers:
+                        running[pool.submit(_run_job, self.work, queue[0])] = queue.popleft()
+                except BrokenProcessPool:
+                    # A worker died between jobs. The jobs under way will say so; with none, start afresh.
+                    if not running:
+                        isolated = None
+                        pool.shutdown(wait=True)
+                        pool = None
+                        continue
                 done, _ = wait(running, timeout=_TICK_S, return_when=FIRST_COMPLETED)
                 if not done:
                     yield None
@@ -74,15 +81,21 @@ class LocalPool:
                             yield JobOutcome(index=job.index, key=job.key, report_json=None, error=WORKER_DIED)
                         else:
                             alone.append(job)
+                    except Exception as exc:  # the outcome could not come back (it cannot be pickled, ...)
+                        yield JobOutcome(index=job.index, key=job.key, report_json=None,
+                                         error=f"{type(exc).__name__}: {exc}")
                 if broken:
                     # Every other job under way fails with the pool (a moment later); those that did
                     # not finish first go to be retried alone too.
                     wait(running)
                     for future, job in running.items():
-                        if future.exception() is None:
+                        if isinstance(future.exception(), BrokenProcessPool):
+                            alone.append(job)
+                        elif future.exception() is None:
                             yield future.result()
                         else:
-                            alone.append(job)
+                            yield JobOutcome(index=job.index, key=job.key, report_json=None,
+                                             error=f"{type(future.exception()).__name__}: {future.exception()}")
                     running.clear()
                     pool.shutdown(wait=True)
                     pool = None

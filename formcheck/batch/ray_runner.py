@@ -14,6 +14,7 @@ from collections import deque
 from typing import Iterable, Iterator
 
 from .jobs import Job, JobOutcome, WorkerContext, analyse_job
+from .manifest import BatchInputError
 
 RAY_MISSING = "--ray needs Ray, an optional extra: pip install 'formcheck[ray]'"
 _TICK_S = 0.5
@@ -49,8 +50,14 @@ class RayRunner:
         if started_here:
             # Workers' own output is not forwarded: MediaPipe's start-up chatter would break the
             # progress line, and every failure comes back as the video's error anyway.
-            ray.init(address=self.address, log_to_driver=False, logging_level=logging.WARNING,
-                     include_dashboard=False)
+            try:
+                ray.init(address=self.address, log_to_driver=False, logging_level=logging.WARNING,
+                         include_dashboard=False)
+            except ConnectionError as exc:
+                raise BatchInputError(
+                    f"cannot reach the Ray cluster at {self.address}: {exc}; is it started (ray start --head)? "
+                    "A cluster with token authentication also needs RAY_AUTH_MODE=token and its token "
+                    "(RAY_AUTH_TOKEN, from `ray get-auth-token`) here") from None
         pending: dict = {}
         try:
             self.cluster_cpus = int(ray.cluster_resources().get("CPU", 1))

@@ -147,6 +147,8 @@ def run_batch(items: list[BatchItem], specs: dict[str, ExerciseSpec], runner: Ru
 
 def _run(items, specs, runner, options, store) -> BatchResult:
     out = options.out
+    for stale in out.glob("**/.*.tmp"):  # half-written by a run that was killed (this one holds the lock)
+        stale.unlink(missing_ok=True)
     jobs = make_jobs(items, specs, options)
     names = output_names(jobs)
     journal = Journal(out)
@@ -159,6 +161,8 @@ def _run(items, specs, runner, options, store) -> BatchResult:
             records[job.index] = record
         else:
             todo.append(job)
+    # Longest first: a long video started last would keep one worker busy while the others idle.
+    todo.sort(key=lambda job: -job.expected_frames)
     result = BatchResult(rows=[], skipped=len(records))
     if store is not None:  # asked to save now, perhaps not when these were analysed: the save is idempotent
         for index, record in records.items():
@@ -194,7 +198,10 @@ def _run(items, specs, runner, options, store) -> BatchResult:
         result.rows = [_row(records[job.index], items[job.index], job) for job in jobs if job.index in records]
         if result.rows:
             result.summary_paths = write_summary(out, result.rows)
-        journal.rewrite([records[job.index] for job in jobs if job.index in records])
+        # One line per video; videos of other batches written to this folder keep theirs.
+        ours = {(job.video_abs, job.exercise) for job in jobs}
+        journal.rewrite([r for key, r in earlier.items() if key not in ours]
+                        + [records[job.index] for job in jobs if job.index in records])
     return result
 
 
