@@ -81,6 +81,93 @@ def write_readme(folder: Path):
             if c:
                 lines.append(f"| `{doc['clip']}` | {c['detection_rate'] * 100:.0f} % | {c['median_error_px']:.1f} |")
         lines.append("")
+    readme = folder / "README.md"
+    old = readme.read_text() if readme.exists() else ""
+    stress_dir = folder / "stress"
+    if stress_dir.is_dir() or STRESS_BEGIN in old:
+        lines.append(stress_section(stress_dir, _measured_table(old)))
     text = "\n".join(lines)
-    (folder / "README.md").write_text(text)
-    return f"wrote {folder / 'README.md'} ({len(docs)} clips, {total / 1e6:.1f} MB)"
+    readme.write_text(text)
+    return f"wrote {readme} ({len(docs)} clips, {total / 1e6:.1f} MB)"
+
+
+STRESS_BEGIN, STRESS_END = "<!-- stress-table:begin -->", "<!-- stress-table:end -->"
+
+STRESS_HEADER = """## Stress set
+
+The clips above are clean studio cases. The stress set varies what real people bring, each factor drawn
+at random per clip from the clip's seed (`tools/render/stress.py`): range of motion 50-110 % of the
+script's, no still start, a recording that starts or ends inside a repetition, camera azimuth up to
++-45 degrees and height 0.1-1.2 m, portrait 9:16 frames, tight framing (head or feet cut off), a limb
+leaving the picture at the top of the movement, tempo 0.5-2x, holds up to 30 s, fidgeting between
+repetitions, and in about a third of the clips a scripted fault. Each sidecar has the sample schema plus
+`stress_seed`, `factors` and `notes`; the ground-truth conventions (what counts when the recording cuts
+a repetition) are in `tools/render/README.md`.
+
+The full sets are rendered into `build/stress/` (not in git): `make stress`, or
+`.venv-render/bin/python -m tools.render stress --set tune|report [--only EXERCISE] [--count N]`
+(tune: seeds 1000-1999, report: seeds 2000-2999, 33 clips each by default). `stress/` here holds a fixed
+subset of the report set, one clip per exercise (`stress --set report --subset --out sample_videos/stress`),
+so the measurement runs without rendering:
+`.venv/bin/python benchmarks/stress_eval.py sample_videos/stress`.
+"""
+
+
+def _measured_table(old):
+    """The measured table between the markers of the current README (benchmarks/stress_eval.py writes it)."""
+    if STRESS_BEGIN in old and STRESS_END in old:
+        return old.split(STRESS_BEGIN, 1)[1].split(STRESS_END, 1)[0].strip("\n")
+    return "(not measured yet: `.venv/bin/python benchmarks/stress_eval.py build/stress/report --readme " \
+           "sample_videos/README.md`)"
+
+
+def _factor_text(f):
+    bits = [f"ROM {f['rom_fraction'] * 100:.0f} %", f"tempo {f['tempo']:.2f}x"]
+    if f.get("hold_s") is not None:
+        bits.append(f"hold {f['hold_s']:.1f} s")
+    if not f["still_start"]:
+        bits.append("no still start")
+    if f["cut_start"] != "none":
+        bits.append(f"starts at {f['cut_start']}")
+    if f["cut_end"] != "none":
+        bits.append(f"ends at {f['cut_end']}")
+    bits.append(f"az {f['azimuth_deg']:+.0f}, h {f['camera_height_m']:.2f} m")
+    if f["portrait"]:
+        bits.append("portrait")
+    if f["tight_framing"] != "none":
+        bits.append(f"{f['tight_framing']} cut off")
+    if f["limb_out_of_frame"] != "none":
+        bits.append(f"{f['limb_out_of_frame']} leave the picture")
+    if f["fidget"] != "none":
+        bits.append(f"fidget {f['fidget']}")
+    return ", ".join(bits)
+
+
+def stress_section(stress_dir: Path, measured: str):
+    lines = [STRESS_HEADER]
+    docs = []
+    for path in sorted(stress_dir.glob("*.json")) if stress_dir.is_dir() else []:
+        doc = json.loads(path.read_text())
+        if "factors" in doc:
+            docs.append(doc)
+    docs.sort(key=lambda d: (EXERCISE_ORDER.index(d["exercise"]) if d["exercise"] in EXERCISE_ORDER else 99,
+                             d["clip"]))
+    if docs:
+        lines.append("| clip | exercise | duration | counts | faults (ground truth) | factors | size |")
+        lines.append("|---|---|---|---|---|---|---|")
+        total = 0
+        for doc in docs:
+            mp4 = stress_dir / doc["clip"]
+            size = mp4.stat().st_size if mp4.exists() else 0
+            total += size + (stress_dir / doc["clip"]).with_suffix(".json").stat().st_size
+            lines.append(f"| `stress/{doc['clip']}` | {doc['exercise']} | {doc['duration_s']:.1f} s | "
+                         f"{_fmt_events(doc)} | {_fmt_faults(doc)} | {_factor_text(doc['factors'])} | "
+                         f"{size / 1e6:.2f} MB |")
+        lines.append(f"\n{len(docs)} clips, {total / 1e6:.1f} MB with their sidecars. What happens in each is in its "
+                     "sidecar's `notes`.\n")
+    lines.append("### formcheck on the stress set\n")
+    lines.append(STRESS_BEGIN)
+    lines.append(measured)
+    lines.append(STRESS_END)
+    lines.append("")
+    return "\n".join(lines)

@@ -183,14 +183,15 @@ class Renderer:
         data[:, 9:11], data[:, 11] = uv, skin
         return data
 
-    def add_static(self, pos, nor, faces, color, pattern=0, specular=0.02):
+    def add_static(self, pos, nor, faces, color, pattern=0, specular=0.02, shadow=True):
         col = np.tile(np.asarray(color, "f4"), (len(pos), 1))
         data = self._pack(pos, nor, col, np.zeros((len(pos), 2)), np.zeros(len(pos)))
         vbo = self.ctx.buffer(data.tobytes())
         ibo = self.ctx.buffer(np.asarray(faces, "i4").tobytes())
         fmt = (vbo, "3f 3f 3f 2f 1f", "in_pos", "in_normal", "in_color", "in_uv", "in_skin")
         vao = self.ctx.vertex_array(self.prog, [fmt], ibo)
-        svao = self.ctx.vertex_array(self.shadow_prog, [(vbo, "3f 36x", "in_pos")], ibo)
+        # shadow=False: the object casts no shadow (a ceiling above a directional "sun" light).
+        svao = self.ctx.vertex_array(self.shadow_prog, [(vbo, "3f 36x", "in_pos")], ibo) if shadow else None
         self.static.append((vao, svao, pattern, specular))
 
     def set_skin_texture(self, rgb):
@@ -222,7 +223,8 @@ class Renderer:
         self.shadow_fbo.clear(depth=1.0)
         self.shadow_prog["u_light_vp"].write(light_vp.T.astype("f4").tobytes())
         for _, svao, _, _ in self.static:
-            svao.render()
+            if svao is not None:
+                svao.render()
         for d in self.dynamic.values():
             d["svao"].render()
         # Main pass.

@@ -24,6 +24,7 @@ class Room:
     light_dir: tuple
     exposure: float
     use_mat: bool = True
+    ceiling: float | None = None  # height of a ceiling (None: none; a low camera tilted up then sees black)
 
 
 class Studio:
@@ -70,6 +71,9 @@ class Studio:
         for center, size, color in self.props:
             p, n, f = box(center, size)
             r.add_static(p, n, f, color, pattern=0, specular=0.05)
+        if room.ceiling is not None:
+            p, n, f = box((room.mat_center[0], room.mat_center[1], room.ceiling + 0.05), (30, 30, 0.1))
+            r.add_static(p, n, f, tuple(0.95 * c for c in room.wall_color), pattern=3, specular=0.0, shadow=False)
         if room.use_mat:
             p, n, f = box((room.mat_center[0], room.mat_center[1], MAT_THICKNESS / 2),
                           (room.mat_size[0], room.mat_size[1], MAT_THICKNESS))
