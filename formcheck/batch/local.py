@@ -56,9 +56,11 @@ class LocalPool:
                 try:
                     if alone and not running:
                         isolated = alone[0]
-                        running[pool.submit(_run_job, self.work, isolated)] = alone.popleft()
+                        future = pool.submit(_run_job, self.work, isolated)
+                        running[future] = alone.popleft()  # taken off only once it is handed over
                     while not alone and queue and len(running) < self.workers:
-                        running[pool.submit(_run_job, self.work, queue[0])] = queue.popleft()
+                        future = pool.submit(_run_job, self.work, queue[0])
+                        running[future] = queue.popleft()
                 except BrokenProcessPool:
                     # A worker died between jobs. The jobs under way will say so; with none, start afresh.
                     if not running:
