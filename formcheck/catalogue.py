@@ -31,13 +31,14 @@ def _motion(spec: ExerciseSpec) -> str:
     signal = spec.signals[m.signal]
     if m.kind == "steps":
         return f"steps on `{m.signal}` (at least {signal.amount(m.min_step)} per step)"
-    if m.kind == "paced":
-        return f"paced holds: {m.hold_s:g} s hold, {m.relax_s:g} s relax, timed while you are in view"
-    # The counting threshold, not the prescription: a hold at least this long is not flagged short.
-    target = f", holds under {m.hold_target_s:g} s flagged short" if m.hold_target_s else ""
+    hold = f", held {m.hold_target_s:g} s" if m.hold_target_s else ""
     side = ", per side" if m.per_side else ""
-    return (f"{m.kind} on `{m.signal}` ({m.direction}: start {signal.amount(m.start)}, "
-            f"top {signal.amount(m.top)}{target}{side})")
+    paced = (f"; live, formcheck can pace them ({m.pacing.hold_s:g} s hold, {m.pacing.relax_s:g} s relax)"
+             if m.pacing else "")
+    required = f"; needs {', '.join(f'`{c}`' for c in m.required_at_top)} at the top" if m.required_at_top else ""
+    return (f"{m.kind} on `{m.signal}` ({m.direction}, from your own rest: leaves rest at "
+            f"{signal.amount(m.start)}, counts from {signal.amount(m.minimum)}, target "
+            f"{signal.amount(m.target)}{hold}{side}){required}{paced}")
 
 
 def catalogue_markdown(specs: Iterable[ExerciseSpec]) -> str:

@@ -90,12 +90,15 @@ class Landmarks:
 
     points: float array (33, 4) of [x_px, y_px, z, visibility]; x to the right, y down, z relative
     depth (MediaPipe scale, unreliable for lying poses), visibility in 0..1.
+    mask: the person's silhouette when the backend was asked for it, (height, width) floats in 0..1
+    (1 = person), in the same pixels; None otherwise. Only outline signals read it.
     """
 
     points: np.ndarray
     timestamp_s: float
     image_width: int
     image_height: int
+    mask: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.points.shape != (NUM_LANDMARKS, 4):
@@ -129,11 +132,12 @@ class Landmarks:
 
     @classmethod
     def from_mediapipe(
-        cls, pose_landmarks: Sequence[Any], timestamp_s: float, image_width: int, image_height: int
+        cls, pose_landmarks: Sequence[Any], timestamp_s: float, image_width: int, image_height: int,
+        mask: np.ndarray | None = None,
     ) -> "Landmarks":
         """From one person's MediaPipe landmarks (Tasks API `NormalizedLandmark` list or legacy
         `landmark` field): normalised x, y become pixels so that angles are not distorted by the
-        image's aspect ratio."""
+        image's aspect ratio. `mask`: the matching segmentation mask, if one was made."""
         arr = np.empty((NUM_LANDMARKS, 4), dtype=np.float64)
         for i, lm in enumerate(pose_landmarks):
             vis = getattr(lm, "visibility", None)
@@ -143,4 +147,4 @@ class Landmarks:
                 lm.z * image_width,
                 1.0 if vis is None else float(vis),
             )
-        return cls(arr, float(timestamp_s), int(image_width), int(image_height))
+        return cls(arr, float(timestamp_s), int(image_width), int(image_height), mask)

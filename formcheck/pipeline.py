@@ -64,7 +64,7 @@ def analyze_video(
     nominal_fps = Fraction(info.fps).limit_denominator(1001) if info.fps > 0 else Fraction(30)
     writer = VideoWriter(annotated_path, fps=nominal_fps) if annotated_path else None
     own_estimator = estimator is None
-    estimator = estimator or create_pose_estimator(model_path)
+    estimator = estimator or create_pose_estimator(model_path, segmentation=spec.needs_silhouette)
     incomplete: str | None = None
     try:
         frames = iter_frames(path)

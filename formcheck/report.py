@@ -17,10 +17,18 @@ class Event(BaseModel):
     end_s: float
     side: Literal["left", "right"] | None = None
     duration_s: float | None = None  # time held at the top / in the hold
+    good_form_s: float | None = None  # of duration_s, the time held with no posture fault
     direction: Literal["forward", "backward"] | None = None  # steps only
     peak: float | None = None  # furthest value of the primary signal
+    # How far the movement went from the person's rest level, in the primary signal's unit, and that
+    # as a share of the spec's target range.
+    range: float | None = None
+    range_fraction: float | None = None
     rise_s: float | None = None
     faults: list[str] = Field(default_factory=list)
+    # Plain-language notes: a range short of the target, why an attempt was not counted, a
+    # repetition cut off by the start or end of the recording.
+    notes: list[str] = Field(default_factory=list)
 
 
 class FaultSpan(BaseModel):
@@ -31,10 +39,12 @@ class FaultSpan(BaseModel):
 
 
 class ReportWarning(BaseModel):
-    kind: Literal["view", "framing", "visibility", "no_person", "calibration", "input", "unfinished"]
+    kind: Literal["view", "framing", "visibility", "no_person", "calibration", "input", "unfinished",
+                  "reliability", "left_exercise"]
     message: str
     start_s: float | None = None
     end_s: float | None = None
+    share: float | None = None  # reliability: the share of the recording affected (0..1)
 
 
 class Report(BaseModel):
@@ -49,6 +59,9 @@ class Report(BaseModel):
     side: Literal["left", "right"] | None
     calibrated: bool
     primary_signal: str
+    primary_unit: str | None = None  # "°" or "torso lengths" / "leg lengths"
+    target_range: float | None = None  # the spec's target range of the primary signal
+    best_range: float | None = None  # the furthest range of any repetition or hold
     hold_target_s: float | None = None
     reps: int
     partials: int = 0
@@ -72,11 +85,16 @@ class Report(BaseModel):
     def events_csv(self) -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["kind", "index", "start_s", "end_s", "side", "duration_s", "direction", "faults"])
+        writer.writerow(["kind", "index", "start_s", "end_s", "side", "duration_s", "good_form_s", "range",
+                         "range_fraction", "direction", "faults", "notes"])
         for e in self.events:
             writer.writerow([
                 e.kind, e.index, f"{e.start_s:.2f}", f"{e.end_s:.2f}", e.side or "",
-                "" if e.duration_s is None else f"{e.duration_s:.1f}", e.direction or "", ";".join(e.faults),
+                "" if e.duration_s is None else f"{e.duration_s:.1f}",
+                "" if e.good_form_s is None else f"{e.good_form_s:.1f}",
+                "" if e.range is None else f"{e.range:.3g}",
+                "" if e.range_fraction is None else f"{e.range_fraction:.2f}",
+                e.direction or "", ";".join(e.faults), " ".join(e.notes),
             ])
         return buffer.getvalue()
 
@@ -103,9 +121,15 @@ class Report(BaseModel):
             if e.side:
                 parts.append(e.side)
             if e.duration_s is not None and e.kind != "partial":
-                parts.append(f"held {e.duration_s:.1f} s")
+                held = f"held {e.duration_s:.1f} s"
+                if e.good_form_s is not None and e.good_form_s < e.duration_s - 0.05:
+                    held += f" ({e.good_form_s:.1f} s in good form)"
+                parts.append(held)
+            if e.range_fraction is not None:
+                parts.append(f"range {e.range_fraction:.0%} of target")
             parts.append("faults: " + ", ".join(e.faults) if e.faults else "good form")
             lines.append(", ".join(parts))
+            lines.extend(f"      {note}" for note in e.notes)
         if self.faults:
             lines.append("form faults:")
             for f in self.faults:

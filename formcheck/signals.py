@@ -16,12 +16,15 @@ import numpy as np
 from .landmarks import Landmark, landmark_index
 from .specs.schema import (
     AngleSignal,
+    DifferenceSignal,
     DistanceSignal,
     ElevationSignal,
     ExerciseSpec,
     HeightSignal,
     InclineSignal,
     LineOffsetSignal,
+    MeanSignal,
+    OutlineSignal,
     ProgressSignal,
 )
 
@@ -122,12 +125,17 @@ def angle_at(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
 
 
 class SignalComputer:
-    """Computes every signal of a spec for one frame; a signal whose landmarks are not visible is None."""
+    """Computes every signal of a spec for one frame; a signal whose landmarks are not visible is None.
+
+    Outline signals read the silhouette mask, which is not kept: they are computed once per frame by
+    `outline_values` as the frame arrives and handed back to `compute` with the rest.
+    """
 
     def __init__(self, spec: ExerciseSpec) -> None:
         self.spec = spec
         self.min_visibility = spec.min_visibility
         self._defs = dict(spec.signals)
+        self.outline_names = [n for n, sig in self._defs.items() if isinstance(sig, OutlineSignal)]
         # Precomputed point indices per signal and concrete side.
         self._points: dict[tuple[str, ConcreteSide], list[tuple[int, ...]]] = {}
         for name, sig in self._defs.items():
@@ -144,20 +152,41 @@ class SignalComputer:
         floor: FloorFrame,
         base_xy: np.ndarray | None,
         names: list[str] | None = None,
+        outlines: Mapping[str, float | None] | None = None,
+        baselines: Mapping[str, float] | None = None,
     ) -> dict[str, float | None]:
         """Values of the named signals (all by default). Signals that need calibration are None while
-        base_xy (calibrated landmark positions in floor coordinates) is missing. Relative offsets
-        are applied by the caller, which owns the calibration."""
+        base_xy (calibrated landmark positions in floor coordinates) is missing. Relative signals are
+        given as their change from `baselines` (their values in the start position) when given,
+        else as absolute values. Outline signals come from `outline_values`, passed in `outlines`."""
+        wanted = list(names) if names is not None else list(self._defs)
+        parts = [p for n in wanted if isinstance(self._defs[n], (MeanSignal, DifferenceSignal))
+                 for p in self._defs[n].of]
         out: dict[str, float | None] = {}
-        for name in names if names is not None else self._defs:
+        for name in dict.fromkeys(parts + wanted):
             sig = self._defs[name]
+            if isinstance(sig, MeanSignal):
+                found = [out[p] for p in sig.of if out.get(p) is not None and baselines is not None]
+                out[name] = float(np.mean(found)) if found else None
+                continue
+            if isinstance(sig, DifferenceSignal):
+                first, second = (out.get(p) for p in sig.of)
+                out[name] = None if first is None or second is None or baselines is None else first - second
+                continue
+            if isinstance(sig, OutlineSignal):
+                out[name] = outlines.get(name) if outlines is not None else None
+                continue
             side = sides.get(sig.side, sig.side)  # left/right/mid map to themselves
             pts = self._points[(name, side)]
             if any(frame.point_visibility(p) < self.min_visibility for p in pts):
                 out[name] = None
                 continue
-            out[name] = self._value(sig, [frame.point(p) for p in pts], pts, floor, base_xy, frame, side)
-        return out
+            value = self._value(sig, [frame.point(p) for p in pts], pts, floor, base_xy, frame, side)
+            if sig.relative and baselines is not None and value is not None:
+                base = baselines.get(name)
+                value = None if base is None else value - base
+            out[name] = value
+        return {name: out[name] for name in wanted}
 
     def _value(self, sig, p, idx, floor: FloorFrame, base_xy, frame: Frame, side: str) -> float | None:
         if isinstance(sig, AngleSignal):
@@ -195,6 +224,60 @@ class SignalComputer:
         raise TypeError(f"unsupported signal {type(sig).__name__}")
 
 
+    def outline_values(self, image_points: np.ndarray, mask: np.ndarray | None, side: ConcreteSide
+                       ) -> dict[str, float | None]:
+        """The outline signals of one frame, from its landmarks (image pixels, with visibility) and
+        the silhouette mask; None where the mask or the landmarks are missing."""
+        out: dict[str, float | None] = {}
+        for name in self.outline_names:
+            sig = self._defs[name]
+            pts = self._points[(name, side)]
+            if mask is None or any(max(image_points[i, 3] for i in p) < self.min_visibility for p in pts):
+                out[name] = None
+                continue
+            a, b = (image_points[list(p), :2].mean(axis=0) for p in pts)
+            out[name] = outline_offset(mask, a, b, sig.edge, sig.at, sig.ends)
+        return out
+
+
+_OUTLINE_REACH = 0.8  # how far across the line the outline is looked for, in lengths of the line
+_MAX_OUTLINE_TILT = math.radians(60)  # a line steeper than this has no upper or lower edge
+
+
+def outline_offset(mask: np.ndarray, a: np.ndarray, b: np.ndarray, edge: str, at: list[float],
+                   ends: tuple[float, float]) -> float | None:
+    """How far the silhouette's edge bulges from straight between image points a and b (see
+    OutlineSignal), in lengths of a-b; positive = toward the top of the image."""
+    along = b - a
+    length = math.hypot(along[0], along[1])
+    if length < 4.0:
+        return None
+    unit = along / length
+    normal = np.array([unit[1], -unit[0]])
+    if normal[1] > 0:
+        normal = -normal  # image y grows downward: "up" is negative y
+    if -normal[1] < math.cos(_MAX_OUTLINE_TILT):
+        return None
+    fractions = [ends[0], ends[1], *at]
+    offsets = np.arange(-_OUTLINE_REACH * length, _OUTLINE_REACH * length, 1.0)
+    found = []
+    height, width = mask.shape[:2]
+    for f in fractions:
+        ray = a + f * along + offsets[:, None] * normal
+        x = np.rint(ray[:, 0]).astype(int)
+        y = np.rint(ray[:, 1]).astype(int)
+        inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
+        person = np.zeros(len(offsets), dtype=bool)
+        person[inside] = mask[y[inside], x[inside]] >= 0.5
+        hits = np.flatnonzero(person)
+        if len(hits) == 0:
+            return None
+        found.append(offsets[hits[-1]] if edge == "upper" else offsets[hits[0]])
+    first, last, *middle = found
+    chord = [first + (f - ends[0]) / (ends[1] - ends[0]) * (last - first) for f in at]
+    return float(np.mean(np.array(middle) - np.array(chord))) / length
+
+
 def _landmarks_of(sig) -> list[str]:
     if isinstance(sig, AngleSignal):
         return list(sig.points)
@@ -208,4 +291,8 @@ def _landmarks_of(sig) -> list[str]:
         return [sig.landmark, sig.above]
     if isinstance(sig, (HeightSignal, ProgressSignal)):
         return [sig.landmark]
+    if isinstance(sig, OutlineSignal):
+        return list(sig.along)
+    if isinstance(sig, (MeanSignal, DifferenceSignal)):
+        return []
     raise TypeError(f"unsupported signal {type(sig).__name__}")

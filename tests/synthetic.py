@@ -187,13 +187,16 @@ PRONE_CAM = Camera(origin=(300.0, 380.0))  # frames a press-up sequence in a 640
 
 
 def press_ups(holds: list[float], up_s: list[float] | None = None, pelvis: set[int] = frozenset(),
-              knees: set[int] = frozenset(), partial: set[int] = frozenset()):
-    """Press-ups from 2 s on; returns the pose function, the duration and each rep's (start, end)."""
+              knees: set[int] = frozenset(), partial: set[int] = frozenset(), tops: list[float] | None = None,
+              elbows: list[float] | None = None, rest_s: float = 1.5):
+    """Press-ups from 2 s on; returns the pose function, the duration and each rep's (start, end).
+    `tops`/`elbows`: each rep's trunk incline and elbow angle at the top (default 40 and 175)."""
     trunk, elbow, lift, knee = [(0, 0.0)], [(0, 60.0)], [(0, 0.0)], [(0, 180.0)]
     t, windows = 2.0, []
     for i, hold in enumerate(holds):
         up = (up_s or [2.8] * len(holds))[i]
-        top, straight = (9.0, 90.0) if i in partial else (40.0, 175.0)
+        top, straight = (9.0, 90.0) if i in partial else ((tops or [40.0] * len(holds))[i],
+                                                          (elbows or [175.0] * len(holds))[i])
         keys = (t, t + up, t + up + hold, t + up + hold + 2.0)
         trunk += [(keys[0], 0.0), (keys[1], top), (keys[2], top), (keys[3], 0.0)]
         elbow += [(keys[0], 60.0), (keys[1], straight), (keys[2], straight), (keys[3], 60.0)]
@@ -202,7 +205,7 @@ def press_ups(holds: list[float], up_s: list[float] | None = None, pelvis: set[i
         if i in knees:
             knee += [(keys[0], 180.0), (keys[1], 110.0), (keys[2], 110.0), (keys[3], 180.0)]
         windows.append((keys[0], keys[3]))
-        t = keys[3] + 1.5
+        t = keys[3] + rest_s
     curves = [Script(k) for k in (trunk, elbow, lift, knee)]
     return (lambda s: prone(*(c(s) for c in curves))), t + 1.0, windows
 

@@ -1,4 +1,9 @@
-"""Calibration: a short stretch in the start position gives the floor line, body scale and baselines."""
+"""Calibration: a stretch in the start position gives the floor line, body scale and baselines.
+
+The analyzer looks for it as frames arrive; when the person never holds the start position for
+long (they start moving at once, or the clip is short), it takes the longest stretch it kept in
+its look-back buffer instead, so a recording is calibrated from itself.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from ..signals import FloorFrame, floor_angle, point_indices
 from ..specs import Condition, ExerciseSpec
 
 
+MAX_WINDOW_GAP_S = 0.5  # a longer gap between frames breaks a calibration window
+
 # Values of the relative signals for one frame of landmarks, given the floor frame.
 BaselineFunction = Callable[[np.ndarray, FloorFrame], dict[str, float | None]]
 
@@ -22,6 +29,8 @@ class CalibrationResult:
     floor: FloorFrame
     base_xy: np.ndarray  # (33, 2) landmark positions in floor coordinates, median over the window
     baselines: dict[str, float]  # absolute values of relative signals in the start position
+    start_s: float = 0.0  # the window the calibration was taken from
+    end_s: float = 0.0
 
 
 def _mid(xy: np.ndarray, left: Landmark, right: Landmark) -> np.ndarray:
@@ -44,20 +53,21 @@ def body_lengths(image_xy: np.ndarray) -> tuple[float, float]:
 
 
 class Calibrator:
-    """Collects frames while the person holds the start position; done after `duration_s` of them
-    without interruption."""
+    """Collects frames while the person holds the start position; ready after `duration_s` of them
+    without interruption. `calibrate` turns any such window into a calibration, so a window found
+    later in a look-back buffer serves as well."""
 
     def __init__(self, spec: ExerciseSpec) -> None:
         self.spec = spec
         self.duration_s = spec.calibration.duration_s
         self.conditions = [Condition.parse(c) for c in spec.calibration.start_position]
-        self._frames: list[tuple[float, np.ndarray]] = []
+        self.frames: list[tuple[float, np.ndarray]] = []
 
     @property
     def progress(self) -> float:
-        if len(self._frames) < 2:
+        if len(self.frames) < 2:
             return 0.0
-        return min(1.0, (self._frames[-1][0] - self._frames[0][0]) / self.duration_s)
+        return min(1.0, (self.frames[-1][0] - self.frames[0][0]) / self.duration_s)
 
     def in_start_position(self, absolute_signals: dict[str, float | None]) -> bool:
         for cond in self.conditions:
@@ -67,18 +77,20 @@ class Calibrator:
         return True
 
     def reset(self) -> None:
-        self._frames.clear()
+        self.frames.clear()
 
     def add(self, timestamp_s: float, points: np.ndarray) -> None:
-        if self._frames and timestamp_s - self._frames[-1][0] > 0.5:
-            self._frames.clear()  # a dropout breaks the stillness we need
-        self._frames.append((timestamp_s, points.copy()))
+        if self.frames and timestamp_s - self.frames[-1][0] > MAX_WINDOW_GAP_S:
+            self.frames.clear()  # a dropout breaks the stretch we need
+        self.frames.append((timestamp_s, points))
 
     def ready(self) -> bool:
-        return len(self._frames) >= 3 and self.progress >= 1.0
+        return len(self.frames) >= 3 and self.progress >= 1.0
 
-    def finish(self, near_side: str, baselines_of: BaselineFunction) -> CalibrationResult:
-        image_xy = np.median(np.stack([f[1][:, :2] for f in self._frames]), axis=0)
+    def calibrate(self, frames: list[tuple[float, np.ndarray]], near_side: str,
+                  baselines_of: BaselineFunction) -> CalibrationResult:
+        """The floor line, body lengths and baselines from frames in the start position."""
+        image_xy = np.median(np.stack([f[1][:, :2] for f in frames]), axis=0)
         angle = 0.0
         if self.spec.calibration.floor_line is not None:
             a, b = (self._resolve(n, near_side) for n in self.spec.calibration.floor_line)
@@ -94,14 +106,64 @@ class Calibrator:
             dx = base_xy[b].mean(axis=0)[0] - base_xy[a].mean(axis=0)[0]
             floor = FloorFrame(angle, 1.0 if dx >= 0 else -1.0, floor.torso_px, floor.leg_px)
         samples: dict[str, list[float]] = {}
-        for _, points in self._frames:
+        for _, points in frames:
             for name, value in baselines_of(points, floor).items():
                 if value is not None:
                     samples.setdefault(name, []).append(value)
         baselines = {name: float(np.median(values)) for name, values in samples.items()}
-        self._frames.clear()
-        return CalibrationResult(floor, base_xy, baselines)
+        return CalibrationResult(floor, base_xy, baselines, start_s=frames[0][0], end_s=frames[-1][0])
 
     @staticmethod
     def _resolve(name: str, side: str) -> list[int]:
         return list(point_indices(name, side))  # type: ignore[arg-type]
+
+
+def longest_run(flags: list[bool], times: list[float]) -> tuple[int, int] | None:
+    """Indices [first, last] of the longest stretch of True flags (by time; a gap between frames
+    longer than MAX_WINDOW_GAP_S breaks a stretch), or None when no flag is True."""
+    best: tuple[float, int, int] | None = None
+    first: int | None = None
+    for i, flag in enumerate(flags):
+        if flag and first is not None and times[i] - times[i - 1] > MAX_WINDOW_GAP_S:
+            first = None
+        if flag:
+            first = i if first is None else first
+            span = times[i] - times[first]
+            if best is None or span > best[0]:
+                best = (span, first, i)
+        else:
+            first = None
+    return None if best is None else (best[1], best[2])
+
+
+_BODY = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_ELBOW, Landmark.RIGHT_ELBOW,
+         Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST, Landmark.LEFT_HIP, Landmark.RIGHT_HIP,
+         Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]
+_MOTION_WINDOW_S = 0.25
+# Of the seen body joints, the speed exceeded by a quarter of them: one reaching arm (two joints)
+# is movement, a single jittering joint is not.
+_MOTION_PERCENTILE = 75
+
+
+class MotionMeter:
+    """How fast the body is moving, in torso lengths per second, from smoothed landmark positions:
+    calibration wants the start position held still, not passed through."""
+
+    def __init__(self) -> None:
+        self._recent: list[tuple[float, np.ndarray]] = []
+
+    def update(self, t: float, points: np.ndarray) -> float | None:
+        """The body's speed over the last moments, or None until there is enough to tell."""
+        xy = points[_BODY, :2].copy()
+        seen = points[_BODY, 3] > 0
+        self._recent = [(rt, rxy) for rt, rxy in self._recent if t - rt <= _MOTION_WINDOW_S * 2]
+        self._recent.append((t, xy))
+        earlier = next(((rt, rxy) for rt, rxy in reversed(self._recent) if t - rt >= _MOTION_WINDOW_S), None)
+        if earlier is None or not seen.any():
+            return None
+        torso = torso_length(points[:, :2])
+        speeds = np.linalg.norm(xy - earlier[1], axis=1)[seen] / (t - earlier[0]) / max(torso, 1.0)
+        return float(np.percentile(speeds, _MOTION_PERCENTILE))
+
+    def reset(self) -> None:
+        self._recent.clear()

@@ -82,6 +82,14 @@ class PostureFaultMonitor:
             return False
         return None if any(r is None for r in results) else True
 
+    def discard_since(self, t: float) -> None:
+        """Forget what was seen from time t on (the person was leaving the exercise, not doing it)."""
+        self.windows = [w for w in self.windows if w.start_s < t]
+        for state in self._states:
+            if state.open_since is not None and state.open_since >= t:
+                state.open_since = state.false_since = None
+            state.true_since = None
+
     def finish(self, t: float) -> None:
         for state in self._states:
             self._close(state, t)

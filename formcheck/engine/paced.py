@@ -1,4 +1,5 @@
-"""A paced hold timer, for movements a camera cannot measure: hold, relax, hold, ...
+"""A paced hold timer for the live page, for subtle movements (a pelvic tilt): formcheck calls hold,
+relax, hold, ... and counts the holds it paced. A recorded video is counted from the movement.
 
 A hold's time runs while the person can be seen (a dropout pauses it). A fault during a hold does
 not stop the timer: as with every counted repetition, the hold counts and carries the fault.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..specs import PacedMotion
+from ..specs import Pacing
 from .excursions import MAX_COUNTED_GAP_S
 
 RELAX, HOLD = "rest", "top"
@@ -22,7 +23,7 @@ class PacedHold:
 
 
 class PacedTimer:
-    def __init__(self, motion: PacedMotion) -> None:
+    def __init__(self, motion: Pacing) -> None:
         self.motion = motion
         self.phase = RELAX
         self._phase_start: float | None = None

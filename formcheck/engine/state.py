@@ -15,7 +15,9 @@ class ActiveFault:
 class FrameState:
     timestamp_s: float
     has_pose: bool
-    phase: str  # "no_person" | "adjust_view" | "calibrating" | "rest" | "rising" | "top" | "lowering" | "moving"
+    # "no_person" | "adjust_view" | "calibrating" | "rest" | "rising" | "top" | "lowering" | "moving"
+    # | "left_exercise"
+    phase: str
     side: str | None = None
     calibrated: bool = False
     calibration_progress: float = 0.0
@@ -28,8 +30,11 @@ class FrameState:
     steps_forward: int = 0
     steps_backward: int = 0
     hold_s: float = 0.0
+    hold_good_s: float = 0.0  # of hold_s, the time with no posture fault: what a hold countdown shows
     hold_target_s: float | None = None
+    range_fraction: float | None = None  # the attempt under way: its range as a share of the target
     working_side: str | None = None
     active_faults: tuple[ActiveFault, ...] = ()
     message: str | None = None  # the one cue to show now
+    guidance: str | None = None  # a set-up problem to fix (camera view, framing), shown beside the cue
     last_event: str | None = None  # kind of an event completed on this very frame

@@ -11,13 +11,15 @@ from ..signals import point_indices
 from .calibration import torso_length
 
 # Shoulder plus hip width relative to torso length: 0.05-0.38 side-on (up to 30 degrees oblique),
-# 0.45-0.65 facing the camera (MediaPipe's shoulders sit close to the neck, so facing is not wider).
-_SIDE_VIEW_MAX = 0.5
+# up to about 0.5 at 45-60 degrees, 0.45-0.8 facing the camera (MediaPipe's shoulders sit close to
+# the neck, so facing is not much wider).
+_SIDE_VIEW_MAX = 0.6
 _FRONT_VIEW_MIN = 0.35
 # Between the two the shoulders' depth gap decides: MediaPipe's relative depth (z, in the scale of
-# x) of the far shoulder lies 1.4-2.6 torso lengths behind the near one side-on, under 1.0 facing.
+# x) of the far shoulder lies 1.4-2.6 torso lengths behind the near one side-on and still 1.3-1.6
+# at 45-60 degrees oblique, under 0.3 facing.
 _AMBIGUOUS_WIDTH = 0.3
-_SIDE_DEPTH_GAP_MIN = 1.2
+_SIDE_DEPTH_GAP_MIN = 1.0
 _EDGE_MARGIN_PX = 2.0
 
 _TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]

@@ -57,7 +57,7 @@ class _AngleErrors:
 def evaluate_clip(video: Path, truth: GroundTruth, model_path: str | None = None) -> ClipScore:
     angles = _AngleErrors(truth)
     started = time.perf_counter()
-    with create_pose_estimator(model_path) as estimator:
+    with create_pose_estimator(model_path, segmentation=angles.spec.needs_silhouette) as estimator:
         report = analyze_video(video, angles.spec, estimator=estimator, on_frame=angles)
     score = score_clip(truth, report)
     score.angle_errors_deg = angles.medians()

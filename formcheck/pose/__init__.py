@@ -38,12 +38,14 @@ class PoseEstimator(Protocol):
 def create_pose_estimator(
     model_path: str | Path | None = None,
     running_mode: Literal["video", "image"] = "video",
+    segmentation: bool = False,
 ) -> PoseEstimator:
     """The MediaPipe pose estimator: the offline bundled full model, or a given `.task` file.
+    With `segmentation`, each Landmarks also carries the person's silhouette mask.
 
     Raises PoseModelError with a one-line message when the model cannot be found or loaded.
     """
     # Imported here so that importing formcheck.pose does not load mediapipe.
     from formcheck.pose.mediapipe_tasks import MediaPipePoseEstimator
 
-    return MediaPipePoseEstimator(model_path=model_path, running_mode=running_mode)
+    return MediaPipePoseEstimator(model_path=model_path, running_mode=running_mode, segmentation=segmentation)

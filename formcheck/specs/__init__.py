@@ -2,7 +2,7 @@
 
 from .conditions import Condition
 from .loader import SpecError, default_specs_dir, find_spec, load_all_specs, load_spec
-from .schema import EventFaultRule, ExcursionMotion, ExerciseSpec, FaultRule, PacedMotion, StepMotion
+from .schema import EventFaultRule, ExcursionMotion, ExerciseSpec, FaultRule, OutlineSignal, Pacing, StepMotion
 
 __all__ = [
     "Condition",
@@ -10,7 +10,8 @@ __all__ = [
     "ExcursionMotion",
     "ExerciseSpec",
     "FaultRule",
-    "PacedMotion",
+    "OutlineSignal",
+    "Pacing",
     "SpecError",
     "StepMotion",
     "default_specs_dir",

@@ -151,9 +151,53 @@ class ProgressSignal(_SignalBase):
 
 
 
+class OutlineSignal(_SignalBase):
+    """How far the body's outline bulges from straight between two landmarks, read from the person's
+    silhouette (the pose model's segmentation), not from the landmarks: the spine itself has none.
+    The outline on the chosen edge (upper = away from the floor: the back on all fours, the belly
+    lying on the back; lower = toward it) is found across the line `along` at the fractions `at` of
+    the way from its first landmark to its second, and compared with the straight line through the
+    outline at the two fractions `ends`; the mean offset, divided by the length of `along`, is the
+    value (positive = bulging away from the floor). Needs no calibration."""
+
+    kind: Literal["outline"]
+    along: tuple[LandmarkName, LandmarkName]
+    edge: Literal["upper", "lower"] = "upper"
+    at: list[Annotated[float, Field(gt=0, lt=1)]] = Field(default_factory=lambda: [0.5], min_length=1)
+    ends: tuple[Annotated[float, Field(ge=0, le=1)], Annotated[float, Field(ge=0, le=1)]] = (0.2, 0.8)
+
+    @property
+    def unit(self) -> str:
+        bases = {name.removeprefix("mid_").removeprefix("left_").removeprefix("right_") for name in self.along}
+        return "torso lengths" if bases == {"hip", "shoulder"} else f"lengths of {self.along[0]}-{self.along[1]}"
+
+    @model_validator(mode="after")
+    def _ends_apart(self) -> "OutlineSignal":
+        if not self.ends[1] - self.ends[0] >= 0.2:
+            raise ValueError("ends must be two fractions in order, at least 0.2 apart")
+        return self
+
+
+class MeanSignal(_SignalBase):
+    """The mean of other relative signals (their changes since the start position), of those that can
+    be measured in the frame: one movement seen in two limbs (a bird-dog's arm and leg), so that
+    it is still followed when one of them is hidden or out of the picture."""
+
+    kind: Literal["mean"]
+    of: list[str] = Field(min_length=2)
+
+
+class DifferenceSignal(_SignalBase):
+    """The first of two relative signals less the second (both changes since the start position):
+    how much one part moved beyond another, e.g. the head tipping back further than the trunk rose."""
+
+    kind: Literal["difference"]
+    of: tuple[str, str]
+
+
 Signal = Annotated[
     Union[AngleSignal, InclineSignal, HeightSignal, ElevationSignal, DistanceSignal, LineOffsetSignal,
-          ProgressSignal],
+          ProgressSignal, OutlineSignal, MeanSignal, DifferenceSignal],
     Field(discriminator="kind"),
 ]
 
@@ -187,65 +231,92 @@ class Calibration(_Strict):
 
 
 class Thresholds(_Strict):
-    """The four thresholds of an excursion, in the primary signal's unit."""
+    """How far from the person's own rest level an excursion must go, in the primary signal's unit and
+    read in its direction of movement (always positive amounts)."""
 
-    start: float
-    top: float
-    top_exit: float
-    rest: float
+    # Leaving rest: the signal has moved this far from the person's rest level (above its noise).
+    start: float = Field(gt=0)
+    # The least range, from rest to the top of the attempt, that counts as a repetition or hold: the
+    # person clearly left rest. Below it an attempt is reported as partial, with the range it reached.
+    minimum: float = Field(gt=0)
+    # The textbook range from rest. Each repetition reports its range against it; falling short is a
+    # cue and a figure in the report, not an uncounted repetition.
+    target: float = Field(gt=0)
 
-    def check_order(self, direction: str) -> None:
-        """rest < start <= top_exit < top, read in the signal's direction of movement."""
-        sign = 1.0 if direction == "increase" else -1.0
-        rest, start, top_exit, top = (sign * x for x in (self.rest, self.start, self.top_exit, self.top))
-        word = "greater" if sign > 0 else "smaller"
-        if not start > rest:
-            raise ValueError(f"start must be {word} than rest for a signal that should {direction}")
-        if not top_exit >= start:
-            raise ValueError(f"top_exit must be {word} than or equal to start")
-        if not top > top_exit:
-            raise ValueError(f"top must be {word} than top_exit (hysteresis)")
+    @model_validator(mode="after")
+    def _ordered(self) -> "Thresholds":
+        if not self.minimum > self.start:
+            raise ValueError("minimum must be greater than start")
+        if not self.target >= self.minimum:
+            raise ValueError("target must be at least minimum")
+        return self
+
+
+class Pacing(_Strict):
+    """formcheck-led holds for the live page: it calls "hold" and "relax" in turn and counts the holds
+    it paced. A recorded video is always counted from the movement itself."""
+
+    hold_s: float = Field(gt=0, le=120)
+    relax_s: float = Field(gt=0, le=120)
+    hold_cue: str = Field(min_length=3)
+    relax_cue: str = Field(min_length=3)
 
 
 class ExcursionMotion(_Strict):
-    """A movement away from rest and back: a repetition (optionally with a timed top position) or a
-    hold. Thresholds are in the primary signal's unit and read in its direction of movement:
-    rest < start <= top_exit < top for an increasing signal (reversed for a decreasing one)."""
+    """A movement away from the person's rest position and back: a repetition (optionally with a timed
+    top position) or a hold. Its thresholds are measured from the person's own rest level, found in
+    the recording, never from fixed positions: a repetition counts when the person clearly leaves
+    rest (`start`), reaches a top at least `minimum` away from rest, and comes back."""
 
     kind: Literal["repetitions", "holds"]
     signal: str
     direction: Literal["increase", "decrease"]
-    start: float
-    top: float
-    top_exit: float
-    rest: float
+    start: float = Field(gt=0)
+    minimum: float = Field(gt=0)
+    target: float = Field(gt=0)
     min_dwell_s: float = Field(default=0.3, ge=0, le=5)
     hold_target_s: float | None = Field(default=None, gt=0)
-    # Extra conditions that must hold while at the top for the repetition to count as complete.
-    complete_when: list[ConditionText] = Field(default_factory=list)
+    # A clinical minimum beyond the range: conditions that must hold at the top for the attempt to
+    # count at all, with the reason said when they do not (e.g. a superman needs the chest to lift).
+    required_at_top: list[ConditionText] = Field(default_factory=list)
+    required_reason: str | None = None
+    # Said when a repetition falls short of the target range, with the figure.
+    range_cue: str = Field(default="move a little further if it is comfortable", min_length=3)
+    # Said when a hold is shorter than hold_target_s, with the time held: the dose, not a form fault.
+    hold_cue: str = Field(default="hold a little longer", min_length=3)
     per_side: bool = False
     # Per-side exercises: thresholds for an attempt by the limb farther from the camera, whose hidden
     # joints the pose model places less well (the spec says why in its limitations).
     far_side: Thresholds | None = None
+    # Optional formcheck-led pacing for the live page (see Pacing).
+    pacing: Pacing | None = None
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> "ExcursionMotion":
-        self.thresholds().check_order(self.direction)
-        if self.far_side is not None:
-            if not self.per_side:
-                raise ValueError("far_side thresholds need per_side: true")
-            try:
-                self.far_side.check_order(self.direction)
-            except ValueError as exc:
-                raise ValueError(f"far_side: {exc}") from None
+        try:
+            Thresholds(start=self.start, minimum=self.minimum, target=self.target)
+        except ValueError as exc:
+            raise ValueError(_first_error(exc)) from None
+        if self.far_side is not None and not self.per_side:
+            raise ValueError("far_side thresholds need per_side: true")
         if self.kind == "holds" and self.hold_target_s is None:
             raise ValueError("hold_target_s is required for holds")
+        if self.required_at_top and not self.required_reason:
+            raise ValueError("required_at_top needs required_reason: what to tell the person when it is not met")
         return self
 
     def thresholds(self, far_side: bool = False) -> Thresholds:
         if far_side and self.far_side is not None:
             return self.far_side
-        return Thresholds(start=self.start, top=self.top, top_exit=self.top_exit, rest=self.rest)
+        return Thresholds(start=self.start, minimum=self.minimum, target=self.target)
+
+
+def _first_error(exc: ValueError) -> str:
+    """The message of a nested model's validation error, without pydantic's framing."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return str(errors()[0]["msg"]).removeprefix("Value error, ")
+    return str(exc)
 
 
 class StepMotion(_Strict):
@@ -267,21 +338,7 @@ class StepMotion(_Strict):
         return self
 
 
-class PacedMotion(_Strict):
-    """A paced hold timer for movements one camera cannot measure (e.g. a pelvic tilt): formcheck
-    calls "hold" and "relax" in turn; hold time runs while the body is in view, and the faults seen
-    during a hold are attached to it. `signal` is the one plotted."""
-
-    kind: Literal["paced"]
-    signal: str
-    hold_s: float = Field(gt=0, le=120)
-    relax_s: float = Field(gt=0, le=120)
-    # Cues called at the start of each hold and each rest.
-    hold_cue: str = Field(min_length=3)
-    relax_cue: str = Field(min_length=3)
-
-
-Motion = Annotated[Union[ExcursionMotion, StepMotion, PacedMotion], Field(discriminator="kind")]
+Motion = Annotated[Union[ExcursionMotion, StepMotion], Field(discriminator="kind")]
 
 
 class FaultRule(_Strict):
@@ -301,16 +358,13 @@ class EventFaultRule(_Strict):
     """A fault judged on a whole repetition or hold: its timing rather than a posture."""
 
     id: Identifier
-    check: Literal["hold_shorter_than_target", "rise_faster_than", "lower_faster_than", "cycle_faster_than"]
-    seconds: float | None = Field(default=None, gt=0)
+    # hold_shorter_than: time at the top under `seconds` (a bounce instead of a pause; a hold merely
+    # shorter than the prescribed dose is reported as such, not as a fault); rise/lower_faster_than:
+    # the way up or down took under `seconds` (a jerk); cycle_faster_than: the whole movement did.
+    check: Literal["hold_shorter_than", "rise_faster_than", "lower_faster_than", "cycle_faster_than"]
+    seconds: float = Field(gt=0)
     cue: str = Field(min_length=3)
 
-
-    @model_validator(mode="after")
-    def _seconds_given(self) -> "EventFaultRule":
-        if self.check != "hold_shorter_than_target" and self.seconds is None:
-            raise ValueError(f"'seconds' is required for check {self.check}")
-        return self
 
 
 class ExerciseSpec(_Strict):
@@ -331,7 +385,14 @@ class ExerciseSpec(_Strict):
     motion: Motion
     faults: list[FaultRule] = Field(default_factory=list)
     event_faults: list[EventFaultRule] = Field(default_factory=list)
+    # The person has left the exercise (sat up, got up) when any of these holds for a moment: an
+    # attempt under way is then not counted, and nothing is judged until they are back in position.
+    left_exercise_when: list[ConditionText] = Field(default_factory=list)
 
+    @property
+    def needs_silhouette(self) -> bool:
+        """Whether any signal reads the person's outline, so the pose model must segment the person."""
+        return any(isinstance(s, OutlineSignal) for s in self.signals.values())
 
     @model_validator(mode="after")
     def _references(self) -> "ExerciseSpec":
@@ -342,8 +403,10 @@ class ExerciseSpec(_Strict):
                 raise ValueError(f"{where} uses unknown signal '{signal}' (defined: {', '.join(sorted(known))})")
 
         need(self.motion.signal, "motion.signal")
-        for text in getattr(self.motion, "complete_when", []):
-            need(Condition.parse(text).signal, "motion.complete_when")
+        for text in getattr(self.motion, "required_at_top", []):
+            need(Condition.parse(text).signal, "motion.required_at_top")
+        for text in self.left_exercise_when:
+            need(Condition.parse(text).signal, "left_exercise_when")
         for name in self.display_signals:
             need(name, "display_signals")
         for text in self.calibration.start_position:
@@ -370,17 +433,26 @@ class ExerciseSpec(_Strict):
         for name, sig in self.signals.items():
             if sig.side in ("working", "other") and not per_side:
                 raise ValueError(f"signals.{name}: side '{sig.side}' needs motion.per_side: true")
+            if isinstance(sig, OutlineSignal) and sig.side in ("working", "other"):
+                raise ValueError(f"signals.{name}: an outline is read once per frame, on the near side or mid")
+            if isinstance(sig, (MeanSignal, DifferenceSignal)):
+                for part in sig.of:
+                    need(part, f"signals.{name}.of")
+                    if isinstance(self.signals[part], (MeanSignal, DifferenceSignal)) or not self.signals[part].relative:
+                        raise ValueError(f"signals.{name}: '{part}' must be a relative signal (not itself a "
+                                         f"{sig.kind}): it combines changes since the start position")
+                if sig.relative:
+                    raise ValueError(f"signals.{name}: a {sig.kind} is already of changes; it cannot be relative")
         for rule in self.event_faults:
-            if rule.check == "hold_shorter_than_target" and (
-                not isinstance(self.motion, ExcursionMotion) or self.motion.hold_target_s is None
-            ):
-                raise ValueError(f"event_faults ({rule.id}): hold_shorter_than_target needs motion.hold_target_s")
+            if not isinstance(self.motion, ExcursionMotion):
+                raise ValueError(f"event_faults ({rule.id}): timing checks need repetitions or holds")
         return self
 
 
 def needs_calibration(signal: BaseModel) -> bool:
     """Signals that mean nothing before calibration: they use its lengths, positions or forward
     direction (relative angles do not: the start position is checked on their absolute value)."""
-    return isinstance(signal, (HeightSignal, ElevationSignal, DistanceSignal, LineOffsetSignal, ProgressSignal)) or (
+    return isinstance(signal, (HeightSignal, ElevationSignal, DistanceSignal, LineOffsetSignal, ProgressSignal,
+                               MeanSignal, DifferenceSignal)) or (
         isinstance(signal, InclineSignal) and signal.reference == "vertical"
     )

@@ -16,8 +16,9 @@ from formcheck.specs import ExcursionMotion, ExerciseSpec
 from .text import sentence
 
 _EVENT_COLOURS = {"good form": "#3cb45a", "with a fault": "#eb3c32", "partial": "#f0b428"}
-# The motion's thresholds in the order a repetition meets them, named for the person reading the plot.
-_THRESHOLD_NAMES = {"rest": "back at rest", "start": "started", "top_exit": "left the top", "top": "at the top"}
+# Each repetition's levels, measured from where the person rested, named for the person reading the plot.
+_LEVEL_NAMES = ("your rest", "counts from", "target")
+_LEVEL_COLOURS = ["#8c8c8c", "#e9a23b", "#2a9d8f"]
 
 
 def event_outcome(kind: str, faults: Sequence[str]) -> str:
@@ -37,12 +38,15 @@ def events_frame(report: Report) -> pd.DataFrame:
             "end (s)": round(e.end_s, 2),
             "side": e.side or "",
             "held (s)": None if e.duration_s is None else round(e.duration_s, 1),
+            "in good form (s)": None if e.good_form_s is None else round(e.good_form_s, 1),
             "direction": e.direction or "",
-            "peak": None if e.peak is None else round(e.peak, 2),
-            "faults": ", ".join(e.faults) if e.faults else ("did not reach the top" if e.kind == "partial" else "good form"),
+            "range": None if e.range_fraction is None else f"{e.range_fraction:.0%} of target",
+            "faults": ", ".join(e.faults) if e.faults else ("not counted" if e.kind == "partial" else "good form"),
+            "notes": "; ".join(e.notes),
             "outcome": event_outcome(e.kind, e.faults),
         })
-    columns = ["event", "kind", "start (s)", "end (s)", "side", "held (s)", "direction", "peak", "faults", "outcome"]
+    columns = ["event", "kind", "start (s)", "end (s)", "side", "held (s)", "in good form (s)", "direction", "range",
+               "faults", "notes", "outcome"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -87,17 +91,29 @@ def signal_frame(times: Sequence[float], values: Sequence[float | None]) -> pd.D
     return pd.DataFrame({"time (s)": list(times), "value": [float("nan") if v is None else v for v in values]})
 
 
-def thresholds_of(spec: ExerciseSpec) -> dict[str, float]:
+def event_levels(spec: ExerciseSpec, report: Report) -> pd.DataFrame:
+    """For each repetition or hold, the levels it was judged by: where the person rested before it,
+    the range from there that counts, and the target range (the far limb's own, where the spec
+    has them). Thresholds follow the person, so they are drawn per repetition, not across the plot."""
     motion = spec.motion
-    if not isinstance(motion, ExcursionMotion):
-        return {}
-    return {name: float(getattr(motion, name)) for name in _THRESHOLD_NAMES}
+    rows = []
+    if isinstance(motion, ExcursionMotion):
+        sign = 1.0 if motion.direction == "increase" else -1.0
+        for e in report.events:
+            if e.peak is None or e.range is None:
+                continue
+            levels = motion.thresholds(far_side=e.side is not None and e.side != report.side)
+            rest = e.peak - sign * e.range
+            for name, value in zip(_LEVEL_NAMES, (rest, rest + sign * levels.minimum, rest + sign * levels.target)):
+                rows.append({"event": f"{e.kind} {e.index}", "start": e.start_s, "end": e.end_s, "level": name,
+                             "value": round(value, 4)})
+    return pd.DataFrame(rows, columns=["event", "start", "end", "level", "value"])
 
 
 def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: ExerciseSpec,
                  report: Report) -> alt.LayerChart:
-    """The primary signal over time, the motion's thresholds as labelled rules, and each event
-    shaded from its start to its end (coloured by its outcome)."""
+    """The primary signal over time, each event shaded from its start to its end (coloured by its
+    outcome) with the levels it was judged by drawn across it."""
     signal = spec.signals[spec.motion.signal]
     description = signal.description or spec.motion.signal
     line = (
@@ -124,23 +140,14 @@ def signal_chart(times: Sequence[float], values: Sequence[float | None], spec: E
     )
     ends = alt.Chart(events).mark_rule(strokeDash=[2, 2], color="#555").encode(x="end:Q", tooltip=["event:N"])
     layers: list[alt.Chart] = [shading, ends, line]
-    thresholds = thresholds_of(spec)
-    if thresholds:
-        labels = [f"{_THRESHOLD_NAMES[name]} ({value:g})" for name, value in thresholds.items()]
-        levels = list(thresholds.values())
-        colours = ["#8c8c8c", "#2a9d8f", "#e9a23b", "#d1495b"]
-        far = getattr(spec.motion, "far_side", None)
-        if far is not None:  # the limb farther from the camera is judged on its own start and top
-            labels += [f"far side {_THRESHOLD_NAMES[n]} ({getattr(far, n):g})" for n in ("start", "top")]
-            levels += [float(far.start), float(far.top)]
-            colours += ["#8fcfc6", "#eb9aa6"]
-        rules = pd.DataFrame({"threshold": labels, "value": levels})
+    levels = event_levels(spec, report)
+    if not levels.empty:
         layers.append(
-            alt.Chart(rules).mark_rule(strokeDash=[6, 3]).encode(
-                y="value:Q",
-                color=alt.Color("threshold:N", title="thresholds", sort=labels,
-                                scale=alt.Scale(domain=labels, range=colours)),
-                tooltip=["threshold:N", "value:Q"],
+            alt.Chart(levels).mark_rule(strokeDash=[6, 3], strokeWidth=2).encode(
+                x="start:Q", x2="end:Q", y="value:Q",
+                color=alt.Color("level:N", title="levels", sort=list(_LEVEL_NAMES),
+                                scale=alt.Scale(domain=list(_LEVEL_NAMES), range=_LEVEL_COLOURS)),
+                tooltip=["event:N", "level:N", alt.Tooltip("value:Q", format=".3g")],
             )
         )
     return alt.layer(*layers).resolve_scale(color="independent").properties(

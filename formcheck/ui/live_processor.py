@@ -66,13 +66,16 @@ class LiveProcessor:
     def __init__(
         self,
         spec: ExerciseSpec,
-        estimator_factory: Callable[[], PoseEstimator] = lambda: create_pose_estimator(running_mode="video"),
+        # Called with whether the exercise reads the person's outline (segmentation wanted).
+        estimator_factory: Callable[[bool], PoseEstimator] = (
+            lambda segmentation: create_pose_estimator(running_mode="video", segmentation=segmentation)),
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._lock = threading.Lock()
         self._estimator_factory = estimator_factory
         self._wall = wall_clock
         self._estimator: PoseEstimator | None = None
+        self._estimator_segments = False
         self.mirror = False  # flips what is shown, never what is analysed
         self._spec = spec
         self._hold_target_s: float | None = None
@@ -188,9 +191,13 @@ class LiveProcessor:
         with self._lock:
             if not self._active:
                 return _mirrored(image_rgb, mirror)
+            if self._estimator is not None and self._estimator_segments != self._spec.needs_silhouette:
+                self._estimator.close()  # the next exercise needs (or no longer needs) the outline
+                self._estimator = None
             if self._estimator is None:
                 # Built here, in the worker thread, so that opening the page stays quick.
-                self._estimator = self._estimator_factory()
+                self._estimator_segments = self._spec.needs_silhouette
+                self._estimator = self._estimator_factory(self._estimator_segments)
             previous_t, previous_wall = self._last_session_t, self._last_received_wall
             session_t = self._session_time(stream_time_s, received_wall)
             self._last_received_wall = received_wall
@@ -227,7 +234,8 @@ class LiveProcessor:
 
     # ------------------------------------------------------------------ internals (lock held)
     def _reset_session(self, active: bool) -> None:
-        self._analyzer = Analyzer(self._spec, hold_target_s=self._hold_target_s)
+        # Live, subtle movements (a pelvic tilt) are paced by formcheck where the spec offers it.
+        self._analyzer = Analyzer(self._spec, hold_target_s=self._hold_target_s, paced=True)
         self._active = active
         self._session += 1
         self._session_t0 = None

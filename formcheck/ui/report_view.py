@@ -24,7 +24,7 @@ def verdict(report: Report) -> str:
     if not counted:
         if report.partials:
             return (f"No complete repetition or hold was counted: {report.partials} attempt"
-                    f"{'s' if report.partials != 1 else ''} did not reach the full position.")
+                    f"{'s' if report.partials != 1 else ''} moved too little to count (the table says how far).")
         return "No complete repetition or hold was counted." + (
             " Check the warnings below and the camera placement in the sidebar." if report.warnings else "")
     faulty = [e for e in counted if e.faults]
@@ -33,7 +33,7 @@ def verdict(report: Report) -> str:
     if not faulty:
         text = f"Good form on all {len(counted)} {noun}s." if len(counted) > 1 else f"Good form on the {noun}."
     if report.partials:
-        text += f" {report.partials} more attempt{'s' if report.partials != 1 else ''} did not reach the full position."
+        text += f" {report.partials} more attempt{'s' if report.partials != 1 else ''} moved too little to count."
     return text
 
 
@@ -88,9 +88,6 @@ def show_details(report: Report, spec: ExerciseSpec, times: Sequence[float], val
         # and "kind", which the event's own name already says.
         table = table.drop(columns=["outcome", "kind"])
         table = table[[c for c in table.columns if table[c].replace("", None).notna().any()]]
-        signal = spec.signals.get(spec.motion.signal)
-        if "peak" in table and signal is not None:
-            table = table.assign(peak=table["peak"].round(1)).rename(columns={"peak": f"peak ({signal.unit})"})
         st.dataframe(table, hide_index=True,
                      width="stretch", key=f"{key}-events")
     if report.events or report.faults:

@@ -7,7 +7,7 @@ import pytest
 from formcheck.catalogue import dosage_text
 from formcheck.report import Event, FaultSpan, Report
 from formcheck.specs import find_spec
-from formcheck.ui.charts import events_frame, fault_timeline, signal_chart, thresholds_of, timeline_height
+from formcheck.ui.charts import event_levels, events_frame, fault_timeline, signal_chart, timeline_height
 from formcheck.ui.ice import IceConfigError, ice_servers, parse_ice_servers
 from formcheck.ui.report_view import verdict
 
@@ -33,10 +33,10 @@ PELVIS = FaultSpan(fault="pelvis_lift", start_s=8.0, end_s=9.0, message="keep yo
     ([rep(1, 1)], [], "Good form on the repetition."),
     ([rep(1, 1), rep(2, 8, ("pelvis_lift",))], [PELVIS],
      "1 of 2 repetitions had a form fault; the cues below say what to change."),
-    ([rep(1, 1), rep(1, 8, kind="partial")], [], "Good form on the repetition. 1 more attempt did not reach the full "
-                                                 "position."),
+    ([rep(1, 1), rep(1, 8, kind="partial")], [], "Good form on the repetition. 1 more attempt moved too little to "
+                                                 "count."),
     ([rep(1, 1, kind="partial"), rep(2, 8, kind="partial")], [],
-     "No complete repetition or hold was counted: 2 attempts did not reach the full position."),
+     "No complete repetition or hold was counted: 2 attempts moved too little to count (the table says how far)."),
     ([], [], "No complete repetition or hold was counted."),
 ])
 def test_the_verdict_says_what_happened(events, faults, expected):
@@ -51,7 +51,7 @@ def test_steps_are_summed_in_the_verdict():
 def test_the_events_table_has_one_row_per_event_with_its_faults():
     table = events_frame(report([rep(1, 1), rep(2, 8, ("pelvis_lift",)), rep(1, 15, kind="partial")], [PELVIS]))
     assert list(table["event"]) == ["rep 1", "rep 2", "partial 1"]
-    assert list(table["faults"]) == ["good form", "pelvis_lift", "did not reach the top"]
+    assert list(table["faults"]) == ["good form", "pelvis_lift", "not counted"]
     assert list(table["outcome"]) == ["good form", "with a fault", "partial"]
 
 
@@ -62,23 +62,24 @@ def test_the_fault_timeline_has_an_events_row_and_a_row_per_fault():
     assert len(data) == 4 and timeline_height(r) == 68
 
 
-def test_the_signal_plot_draws_the_motion_thresholds_and_the_events():
+def test_the_signal_plot_draws_each_events_levels_from_the_persons_rest():
     spec = find_spec("prone_press_up")
-    r = report([rep(1, 1)])
+    r = report([rep(1, 1).model_copy(update={"peak": 25.0, "range": 22.0})])
     chart = signal_chart([0.0, 0.1, 0.2], [1.0, None, 3.0], spec, r)
     layers = chart.layer
-    assert len(layers) == 4  # event shading, event ends, the signal, the thresholds
+    assert len(layers) == 4  # event shading, event ends, the signal, the levels
     line = layers[2].data
     assert line["value"].isna().tolist() == [False, True, False]  # no pose: a gap, not a zero
-    assert thresholds_of(spec) == {"rest": 3.0, "start": 5.0, "top_exit": 15.0, "top": 18.0}
-    assert list(layers[3].data["threshold"]) == ["back at rest (3)", "started (5)", "left the top (15)",
-                                                 "at the top (18)"]
-    assert thresholds_of(find_spec("butt_walk")) == {}
-    # A per-side exercise that judges the far limb on its own thresholds shows those too.
+    levels = layers[3].data
+    assert list(levels["level"]) == ["your rest", "counts from", "target"]
+    assert list(levels["value"]) == [3.0, 3.0 + spec.motion.minimum, 3.0 + spec.motion.target]
+    assert event_levels(find_spec("butt_walk"), r).empty
+    # A decreasing signal's levels go down from rest; the far limb is judged on its own thresholds.
     knee = find_spec("knee_to_chest")
-    rules = signal_chart([0.0], [1.0], knee, r).layer[3].data
+    hold = rep(1, 1).model_copy(update={"kind": "hold", "side": "right", "peak": 60.0, "range": 70.0})
     far = knee.motion.far_side
-    assert list(rules["threshold"])[-2:] == [f"far side started ({far.start:g})", f"far side at the top ({far.top:g})"]
+    levels = event_levels(knee, report([hold]).model_copy(update={"side": "left"}))
+    assert list(levels["value"]) == [130.0, 130.0 - far.minimum, 130.0 - far.target]
 
 
 def test_dosage_reads_as_a_sentence():
