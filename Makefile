@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test bench clean render-env samples
+.PHONY: run test install install-test bench clean render-env samples stress
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
@@ -52,3 +52,9 @@ render-env: $(RENDER_STAMP)
 # Regenerates every clip, its sidecar and sample_videos/README.md (~25,000 frames: about 1 h on 2 idle cores, up to 2 h when shared).
 samples: $(RENDER_STAMP)
 	$(RENDER_PY) -m tools.render all
+
+# The stress set (factors drawn per clip from its seed; tools/render/README.md): the tune and report sets,
+# 33 clips each, into build/stress/ (not in git). About 30,000 frames: 1.5-3 h on 2 cores.
+stress: $(RENDER_STAMP)
+	$(RENDER_PY) -m tools.render stress --set tune
+	$(RENDER_PY) -m tools.render stress --set report
