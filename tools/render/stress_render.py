@@ -472,7 +472,7 @@ def _wall_offset(room, cam, center, lo, hi):
     room.wall_offset = max(room.wall_offset, half + 0.35)
 
 
-def describe(plan, doc, factors, framing_note, fidget_notes):
+def describe(plan, doc, factors, framing_note, fidget_notes, fault_events):
     ex = plan.exercise
     counted = [e for e in doc["events"] if e["kind"] in ("rep", "hold", "step")]
     kind = {"hold": "holds", "step": "steps"}.get(counted[0]["kind"] if counted else "rep", "reps")
@@ -500,28 +500,32 @@ def describe(plan, doc, factors, framing_note, fidget_notes):
     bits.append(f"fault: {factors['fault']}")
     description = f"stress {plan.seed}: " + ", ".join(bits)
 
+    unit = {"butt_walk": "step", "cat_cow": "cycle", "knee_to_chest": "hold", "psoas_stretch": "hold",
+            "seated_side_stretch": "hold"}.get(ex, "repetition")
+    top = {"butt_walk": "middle", "cat_cow": "cow position"}.get(ex, "top")
     notes = []
     if plan.cut_start == "none":
         notes.append("The recording starts with the person still." if plan.still_start else
                      "The recording starts while the person is still settling in (" + fidget_notes[0] +
-                     "), straight into the first repetition.")
+                     f"), straight into the first {unit}.")
     else:
-        notes.append({"departure": "The recording starts while the first repetition is on its way up; it counts.",
-                      "top": "The recording starts with the person already at the top of the first repetition; "
+        notes.append({"departure": f"The recording starts while the first {unit} is on its way to the {top}; "
+                                   "it counts.",
+                      "top": f"The recording starts with the person already at the top of the first {unit}; "
                              "it counts, its duration_s is the time at the top inside the recording.",
-                      "return": "The recording starts on the way down from a repetition whose top was not "
+                      "return": f"The recording starts on the way back from a {unit} whose {top} was not "
                                 "recorded; it does not count."}[plan.cut_start])
     if plan.cut_end != "none":
-        notes.append({"departure": "The recording ends as a repetition starts; it does not count.",
-                      "top": "The recording ends at the top of the last repetition; it counts, its duration_s "
+        notes.append({"departure": f"The recording ends as a {unit} starts; it does not count.",
+                      "top": f"The recording ends at the top of the last {unit}; it counts, its duration_s "
                              "is the time at the top inside the recording (a lower bound).",
-                      "return": "The recording ends on the way down from the last repetition; it counts."}
+                      "return": f"The recording ends on the way back from the last {unit}; it counts."}
                      [plan.cut_end])
     if plan.rom_per_rep:
-        notes.append("Range of motion per repetition (fraction of the nominal): " +
+        notes.append(f"Range of motion per {unit} in the performance (fraction of the nominal): " +
                      ", ".join(f"{r * 100:.0f} %" for r in plan.rom) + ".")
     else:
-        notes.append(f"Range of motion {plan.rom[0] * 100:.0f} % of the nominal in every repetition" +
+        notes.append(f"Range of motion {plan.rom[0] * 100:.0f} % of the nominal in every {unit}" +
                      (" (the faulty ones at 100 %)." if plan.fault_reps and plan.rom[0] != 1.0 else "."))
     if plan.tempo != plan.tempo_drawn:
         notes.append(f"Tempo drawn {plan.tempo_drawn:.2f}x, capped at {plan.tempo:.2f}x: faster would be the "
@@ -530,8 +534,11 @@ def describe(plan, doc, factors, framing_note, fidget_notes):
     if framing_note:
         notes.append(framing_note[0].upper() + framing_note[1:] + ".")
     if plan.fault:
-        notes.append(f"Fault {plan.fault} (scripted) in repetition(s) " +
-                     ", ".join(str(i + 1) for i in plan.fault_reps) + " of the performance; " +
+        ex_info = EXERCISE_TABLE[ex]
+        where = ("during the forward steps" if plan.fault == "trunk_lean" else "throughout the clip"
+                 if plan.fault in ex_info.clip_faults else f"in event(s) " +
+                 ", ".join(str(k) for k in fault_events))
+        notes.append(f"Fault {plan.fault} (scripted) {where}; " +
                      ("truth windows: " + "; ".join(f"{w['fault']} {w['start_s']:.1f}-{w['end_s']:.1f} s"
                                                     for w in doc["fault_windows"]) if doc["fault_windows"]
                       else "no window inside the recording") + ".")
@@ -632,7 +639,8 @@ def render_stress(seed, out_dir, frames_limit=None, scale=1.0, supersample=1, sa
                  "skin": outfit.skin, "clothing": outfit.to_json()}
     doc = groundtruth.sidecar(plan.name, plan.exercise, "", FPS, len(times), camera.width, camera.height, cam_info,
                               body_info, events, windows, joints_frames, extra)
-    doc["description"], notes = describe(plan, doc, factors, framing_note, fidget_notes)
+    fault_events = [k + 1 for k, (i, _, _) in enumerate(kept) if i in plan.fault_reps]
+    doc["description"], notes = describe(plan, doc, factors, framing_note, fidget_notes, fault_events)
     doc["stress_seed"] = seed
     doc["factors"] = factors
     doc["notes"] = notes
