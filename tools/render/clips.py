@@ -91,8 +91,9 @@ CLIPS = [
              _bridge([BridgeRep(), BridgeRep(), BridgeRep(over_arch_t=0.15), BridgeRep(over_arch_t=0.15)]),
              camera_height=(0.4, 0.7)),
     ClipSpec("bridge_partial", "bridge", "2 full bridges, 2 partial lifts (hip angle ~147 deg), 1 full bridge", 204,
-             _bridge([BridgeRep(), BridgeRep(), BridgeRep(hip_angle=147.0, partial=True),
-                      BridgeRep(hip_angle=147.0, partial=True), BridgeRep()]), camera_height=(0.4, 0.7)),
+             # The lower lifts are repetitions with a short range (more than half the lift), not partials.
+             _bridge([BridgeRep(), BridgeRep(), BridgeRep(hip_angle=147.0),
+                      BridgeRep(hip_angle=147.0), BridgeRep()]), camera_height=(0.4, 0.7)),
     ClipSpec("knee_to_chest_clean", "knee_to_chest", "left, right, left, right knee pulled to the chest, 20 s holds",
              301, _knee([KneeHold("left"), KneeHold("right"), KneeHold("left", hip_angle=55.0),
                          KneeHold("right", hip_angle=59.0)]), camera_height=(0.45, 0.8)),
@@ -113,7 +114,7 @@ CLIPS = [
              _walk(WalkSpec(lean_back_forward_deg=35.0)), camera_height=(0.5, 0.9), max_azimuth=15.0,
              min_distance=2.6),
     # --- phase 2 ---
-    ClipSpec("bird_dog_clean", "bird_dog", "6 bird-dogs alternating sides (side = raised arm), 3 s holds", 501,
+    ClipSpec("bird_dog_clean", "bird_dog", "6 bird-dogs alternating sides (side = lifted leg), 3 s holds", 501,
              _bird(_alternate(BirdRep, 6)), camera_height=(0.5, 0.9), max_azimuth=25.0),
     ClipSpec("bird_dog_leg_too_high", "bird_dog", "4 bird-dogs; reps 3-4 lift the leg ~30 deg above horizontal",
              502, _bird(_alternate(BirdRep, 2) + _alternate(BirdRep, 2, leg_above_deg=30.0)),

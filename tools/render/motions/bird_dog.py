@@ -1,6 +1,6 @@
 """Bird-dog: on all fours, reach one arm forward and the opposite leg back to horizontal, hold ~3 s, return.
 
-`side` of a rep is the side of the raised arm (the opposite leg rises). Faults: the leg lifted above
+A rep's `side` is the side of the raised leg (the opposite arm rises), as the spec names sides. Faults: the leg lifted above
 horizontal, the trunk sagging (lumbar extension, hips dropping), the supporting elbow bending.
 """
 from __future__ import annotations
@@ -48,7 +48,8 @@ class BirdDog(Script):
             for tr, v in ((self.leg_above, r.leg_above_deg), (self.sag, r.sag_deg),
                           (self.shoulder_drop, self.q.reach - self.q.arm_reach(r.elbow_deg))):
                 tr.hold_until(t).move_to(t_up, v).hold_until(t_hold).move_to(t_end, 0.0)
-            self.events.append(Event(kind="rep", start_s=t, end_s=t_end, side=r.side, duration_s=r.hold_s,
+            leg = "right" if r.side == "left" else "left"
+            self.events.append(Event(kind="rep", start_s=t, end_s=t_end, side=leg, duration_s=r.hold_s,
                                      top_s=(t_up, t_hold)))
             t = t_end + r.rest_s
             for tr in (*self.raise_.values(), self.leg_above, self.sag, self.shoulder_drop):

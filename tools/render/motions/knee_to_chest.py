@@ -33,7 +33,7 @@ class KneeToChest(Script):
     exercise = "knee_to_chest"
     counted_kind = "hold"
 
-    def __init__(self, poser, holds, floor_z=0.0, target_hold_s=20.0, lead_in_s=2.0, tail_s=1.5):
+    def __init__(self, poser, holds, floor_z=0.0, lead_in_s=2.0, tail_s=1.5):
         super().__init__()
         self.poser = poser
         b = poser.body
@@ -54,7 +54,6 @@ class KneeToChest(Script):
         self.pull = {"L": Track(0.0).hold_until(lead_in_s), "R": Track(0.0).hold_until(lead_in_s)}
         self.foot_lift = {"L": Track(0.0).hold_until(lead_in_s), "R": Track(0.0).hold_until(lead_in_s)}
         self.hip_target = {"L": 57.0, "R": 57.0}
-        self._short = []
         t = lead_in_s
         for h in holds:
             s = "L" if h.side == "left" else "R"
@@ -69,15 +68,11 @@ class KneeToChest(Script):
                 self.foot_lift[o].hold_until(a + h.lift_len_s - 1.2).move_to(a + h.lift_len_s, 0.0)
             self.events.append(Event(kind="hold", start_s=t, end_s=t_end, side=h.side, duration_s=h.hold_s,
                                      top_s=(t_in, t_out)))
-            if h.hold_s < 0.75 * target_hold_s:
-                self._short.append((t, t_end))
             t = t_end + h.rest_s
         self.duration = t + tail_s
         self.fault_signals = {
             "other_foot_lifted": (lambda t: max(self.foot_lift["L"](t), self.foot_lift["R"](t)), 0.05 * self.leg),
         }
-        if self._short:
-            self.fault_signals["short_hold"] = (lambda t: float(any(a <= t <= e for a, e in self._short)), 0.5)
 
     def posture(self, t):
         p = supine_base([0, 0, self.root_z])

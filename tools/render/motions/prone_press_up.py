@@ -73,11 +73,6 @@ class PronePressUp(Script):
         if jerky:
             windows = [(e.start_s, e.start_s + r.up_s) for e, r in zip(self.events, reps) if r.up_s < 2.0]
             self.fault_signals["jerky_lift"] = (lambda t: float(any(a <= t <= b for a, b in windows)), 0.5)
-        short = [r for r in reps if r.hold_s < 8.0 and not r.partial]
-        self._short_holds = [(e.start_s, e.end_s) for e, r in zip(self.events, reps) if r.hold_s < 8.0 and not r.partial]
-        if short:
-            self.fault_signals["short_hold"] = (
-                lambda t: float(any(a <= t <= b for a, b in self._short_holds)), 0.5)
 
     # --- posture -------------------------------------------------------------
     def _trunk(self, ext, lift=0.0, knee=0.0, t=0.0):

@@ -40,7 +40,6 @@ class Superman(Script):
         self.hips = Track(0.0).hold_until(lead_in_s)
         self.neck = Track(0.0).hold_until(lead_in_s)
         self.knees = Track(0.0).hold_until(lead_in_s)
-        jerky = []
         t = lead_in_s
         for r in reps:
             t_up, t_hold = t + r.up_s, t + r.up_s + r.hold_s
@@ -50,8 +49,6 @@ class Superman(Script):
             if r.knee_flex_deg:
                 self.knees.hold_until(t_up).move_to(t_up + 0.8, r.knee_flex_deg).hold_until(t_hold - 0.3)
                 self.knees.move_to(t_end, 0.0)
-            if r.up_s < 1.0:
-                jerky.append((t, t_up))
             self.events.append(Event(kind="rep", start_s=t, end_s=t_end, duration_s=r.hold_s, top_s=(t_up, t_hold)))
             t = t_end + r.rest_s
             for tr in (self.trunk, self.hips, self.neck, self.knees):
@@ -64,8 +61,6 @@ class Superman(Script):
                                        25.0 * self._ankle_rise(self.hips(t)) / (0.25 * self.leg)), 25.0),
             "knees_bent": (lambda t: self.knees(t), 20.0),
         }
-        if jerky:
-            self.fault_signals["jerky"] = (lambda t: float(any(a <= t <= e for a, e in jerky)), 0.5)
 
     def _pose(self, trunk, hips, neck, knee, t):
         p = Posture(orientation=PRONE, root=np.array([0.0, 0.0, self.root_z]))
