@@ -96,12 +96,16 @@ class Annotator:
             noun = "Holds" if motion.kind == "holds" else "Reps"
             lines.append(f"{noun}  L {state.reps_by_side.get('left', 0)}  R {state.reps_by_side.get('right', 0)}")
         else:
-            lines.append(f"{'Holds' if motion.kind in ('holds', 'paced') else 'Reps'} {state.reps}"
+            lines.append(f"{'Holds' if motion.kind == 'holds' else 'Reps'} {state.reps}"
                          + (f"  (partial {state.partials})" if state.partials else ""))
         if state.phase == "calibrating":
             lines.append(f"Calibrating {state.calibration_progress * 100:.0f}%")
         elif state.phase in ("top", "rising", "lowering") and state.hold_target_s:
-            lines.append(f"Hold {state.hold_s:4.1f} / {state.hold_target_s:.0f} s")
+            # The countdown runs on time held in good form: it stands still while a fault is seen.
+            paused = "  paused" if state.active_faults and state.phase == "top" else ""
+            lines.append(f"Hold {state.hold_good_s:4.1f} / {state.hold_target_s:.0f} s{paused}")
+        if state.range_fraction is not None and state.phase in ("rising", "top", "lowering"):
+            lines.append(f"Range {state.range_fraction:.0%} of target")
         size = 0.6 * scale
         height = int(26 * scale)
         width = int(max(cv2.getTextSize(t, _FONT, size, 1)[0][0] for t in lines) + 16 * scale)
@@ -111,23 +115,31 @@ class Annotator:
         for i, text in enumerate(lines):
             _text(img, text, (int(8 * scale), height * (i + 1)), size, _WHITE if i else _AMBER)
         if state.phase in ("top", "lowering") and state.hold_target_s:
-            frac = min(1.0, state.hold_s / state.hold_target_s)
+            frac = min(1.0, state.hold_good_s / state.hold_target_s)
             y = height * len(lines) + int(6 * scale)
             cv2.rectangle(img, (int(8 * scale), y), (int(8 * scale + (width - 16 * scale) * frac), y + 4),
                           _GREEN if frac >= 1 else _AMBER, -1)
 
     def _cue(self, img, state: FrameState, scale: float) -> None:
-        if not state.message:
-            return
-        colour = _RED if state.active_faults else (_AMBER if not state.calibrated or state.phase == "adjust_view" else _GREEN)
-        size = 0.75 * scale
-        (w, h), _ = cv2.getTextSize(state.message, _FONT, size, 2)
-        x = max(4, (img.shape[1] - w) // 2)
+        """The cue at the bottom; a set-up problem (camera view, framing) just above it."""
         y = img.shape[0] - int(18 * scale)
-        overlay = img.copy()
-        cv2.rectangle(overlay, (x - 10, y - h - 10), (x + w + 10, y + 10), _BLACK, -1)
-        cv2.addWeighted(overlay, 0.6, img, 0.4, 0, dst=img)
-        cv2.putText(img, state.message, (x, y), _FONT, size, colour, 2, cv2.LINE_AA)
+        if state.message:
+            colour = _RED if state.active_faults else (
+                _AMBER if not state.calibrated or state.phase == "adjust_view" else _GREEN)
+            y = _banner(img, state.message, y, 0.75 * scale, colour)
+        if state.guidance and state.guidance != state.message:
+            _banner(img, state.guidance, y, 0.6 * scale, _AMBER)
+
+
+def _banner(img, text: str, y: int, size: float, colour) -> int:
+    """A line of text centred on a dark band with its baseline at y; returns the y for a line above."""
+    (w, h), _ = cv2.getTextSize(text, _FONT, size, 2)
+    x = max(4, (img.shape[1] - w) // 2)
+    overlay = img.copy()
+    cv2.rectangle(overlay, (x - 10, y - h - 10), (x + w + 10, y + 10), _BLACK, -1)
+    cv2.addWeighted(overlay, 0.6, img, 0.4, 0, dst=img)
+    cv2.putText(img, text, (x, y), _FONT, size, colour, 2, cv2.LINE_AA)
+    return y - h - 24
 
 
 def _pt(p: np.ndarray) -> tuple[int, int]:

@@ -47,3 +47,21 @@ def test_clean_clip_with_a_fault_is_counted():
     score = score_clip(truth, _report([Event(kind="rep", index=1, start_s=1, end_s=8)],
                                       [FaultSpan(fault="pelvis_lift", start_s=3, end_s=4, message="m")]))
     assert score.clean and totals([score]).clean_clips_with_faults == 1
+
+
+def test_per_side_exercises_are_exact_only_when_each_side_is():
+    sides = ["right", "right", "left", None]  # None: both knees at once, counted in the total only
+    events = [{"kind": "hold", "index": i + 1, "start_s": 10 * i, "end_s": 10 * i + 8, "side": side, "faults": []}
+              for i, side in enumerate(sides)]
+    truth = _truth(events=events, reps=4, fault_windows=[], exercise="knee_to_chest")
+
+    def found(found_sides):
+        holds = [Event(kind="hold", index=i + 1, start_s=10 * i, end_s=10 * i + 8, side=side)
+                 for i, side in enumerate(found_sides)]
+        return _report(holds, []).model_copy(update={"reps": len(holds)})
+
+    score = score_clip(truth, found(sides))
+    assert score.exact and score.expected == {"reps": 4, "partials": 0, "left": 1, "right": 2}
+    # The right total with one hold given to the wrong side is not exact.
+    score = score_clip(truth, found(["right", "left", "left", None]))
+    assert not score.exact and score.count_error == 2

@@ -70,11 +70,13 @@ class Calibrator:
         return min(1.0, (self.frames[-1][0] - self.frames[0][0]) / self.duration_s)
 
     def in_start_position(self, absolute_signals: dict[str, float | None]) -> bool:
-        for cond in self.conditions:
-            value = absolute_signals.get(cond.signal)
-            if value is None or not cond.holds(value):
-                return False
-        return True
+        """Every condition that can be measured holds, and at least one can: a part of the body
+        out of a tight picture (the feet, say) does not keep the start position from being seen."""
+        measured = [(cond, absolute_signals.get(cond.signal)) for cond in self.conditions]
+        measured = [(cond, value) for cond, value in measured if value is not None]
+        if self.conditions and not measured:
+            return False
+        return all(cond.holds(value) for cond, value in measured)
 
     def reset(self) -> None:
         self.frames.clear()

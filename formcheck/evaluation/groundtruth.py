@@ -1,4 +1,5 @@
-"""Ground-truth sidecars of the rendered sample clips (`<clip>.json` beside `<clip>.mp4`)."""
+"""Ground-truth sidecars (`<clip>.json` beside `<clip>.mp4`): of the rendered sample clips and of real
+recordings annotated in the same format (their extra keys, such as the source, are ignored)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ class GroundTruth(BaseModel):
     events: list[TruthEvent]
     fault_windows: list[TruthFault] = Field(default_factory=list)
     joints_2d: Joints2D | None = None
+    # Real recordings: how sure the annotator was (high / medium / low); rendered clips are exact.
+    confidence: Literal["high", "medium", "low"] | None = None
 
     def landmarks_at(self, frame_index: int) -> Landmarks | None:
         """The ground-truth joints of one frame as Landmarks (visibility 1 where seen, else 0)."""

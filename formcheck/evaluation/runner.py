@@ -18,7 +18,7 @@ from ..signals import FloorFrame, Frame, SignalComputer, side_roles
 from ..specs import find_spec
 from ..specs.schema import AngleSignal, InclineSignal
 from .groundtruth import GroundTruth, find_clips
-from .scoring import ClipScore, score_clip, totals
+from .scoring import ClipScore, Totals, score_clip, totals, totals_by_exercise
 
 
 class _AngleErrors:
@@ -85,7 +85,7 @@ def _fmt_counts(counts: dict[str, int]) -> str:
 
 
 def _row(s: ClipScore) -> str:
-    mark = "ok " if s.exact and not s.missed_faults and not s.spurious_faults else "MISS"
+    mark = "ok  " if s.exact and not s.missed_faults and not s.spurious_faults else "MISS"
     hold = f" hold_err={statistics.fmean(s.hold_errors_s):.2f}s" if s.hold_errors_s else ""
     angles = " ".join(f"{k}={v:.1f}" for k, v in s.angle_errors_deg.items())
     line = (f"{mark} {s.clip:<40} expected {_fmt_counts(s.expected):<22} found {_fmt_counts(s.found):<22}"
@@ -109,13 +109,29 @@ def run_cli(args: argparse.Namespace) -> int:
         return 2
     log = None if args.json else print
     scores, summary = evaluate_clips(clips, args.model, log=log)
+    by_exercise = totals_by_exercise(scores)
     if args.json:
         rows = []
         for s in scores:
             row = asdict(s)
             row.update(count_error=s.count_error, exact=s.exact)
             rows.append(row)
-        print(json.dumps({"clips": rows, "totals": summary}, indent=2))
+        print(json.dumps({"clips": rows, "totals": summary,
+                          "by_exercise": {k: asdict(v) for k, v in by_exercise.items()}}, indent=2))
     else:
+        print()
+        print(exercise_table(by_exercise))
         print("totals: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
     return 0
+
+
+def exercise_table(by_exercise: dict[str, Totals]) -> str:
+    """A Markdown table of the figures per exercise, as the README gives them."""
+    lines = ["| exercise | clips | counts exact | fault precision | fault recall | clean clips with a fault "
+             "| hold error (s) |", "|---|---|---|---|---|---|---|"]
+    for name, t in by_exercise.items():
+        exact = round(t.exact_count_rate * t.clips)
+        hold = "-" if t.hold_time_mae_s is None else f"{t.hold_time_mae_s:.2f}"
+        lines.append(f"| {name} | {t.clips} | {exact} of {t.clips} | {t.fault_precision:.2f} | {t.fault_recall:.2f} "
+                     f"| {t.clean_clips_with_faults} | {hold} |")
+    return "\n".join(lines)

@@ -31,6 +31,7 @@ class ClipScore:
     frames: int = 0
     frames_with_pose: int = 0
     seconds: float = 0.0
+    confidence: str | None = None  # of a real recording's annotation
 
     @property
     def count_error(self) -> int:
@@ -48,14 +49,23 @@ class ClipScore:
 def _counts_expected(truth: GroundTruth) -> dict[str, int]:
     if truth.steps is not None:
         return {"forward": truth.steps.get("forward", 0), "backward": truth.steps.get("backward", 0)}
-    return {"reps": truth.reps, "partials": sum(1 for e in truth.events if e.kind == "partial")}
+    counts = {"reps": truth.reps, "partials": sum(1 for e in truth.events if e.kind == "partial")}
+    if any(e.side for e in truth.events):
+        # Per side where the exercise has sides; an event of both sides at once counts in reps only.
+        for side in ("left", "right"):
+            counts[side] = sum(1 for e in truth.events if e.kind != "partial" and e.side == side)
+    return counts
 
 
 def _counts_found(report: Report, expected: dict[str, int]) -> dict[str, int]:
     if "forward" in expected:
         steps = report.steps or {}
         return {"forward": steps.get("forward", 0), "backward": steps.get("backward", 0)}
-    return {"reps": report.reps, "partials": report.partials}
+    found = {"reps": report.reps, "partials": report.partials}
+    if "left" in expected:
+        for side in ("left", "right"):
+            found[side] = sum(1 for e in report.events if e.kind != "partial" and e.side == side)
+    return found
 
 
 def _overlap(a_start: float, a_end: float, b_start: float, b_end: float) -> float:
@@ -87,7 +97,7 @@ def score_clip(truth: GroundTruth, report: Report) -> ClipScore:
         expected=expected, found=_counts_found(report, expected),
         faults_expected=sorted({w.fault for w in truth.fault_windows}),
         faults_found=sorted({f.fault for f in report.faults}),
-        frames=report.frames, frames_with_pose=report.frames_with_pose,
+        frames=report.frames, frames_with_pose=report.frames_with_pose, confidence=truth.confidence,
     )
     matched = match_events(truth.events, report.events)
     found_by_truth = {i: report.events[j] for i, j in matched.items()}
@@ -154,3 +164,9 @@ def totals(scores: list[ClipScore]) -> Totals:
         clean_clips_with_faults=sum(1 for s in scores if s.clean and s.faults_found),
         detection_rate=round(sum(s.frames_with_pose for s in scores) / frames, 3) if frames else 0.0,
     )
+
+
+def totals_by_exercise(scores: list[ClipScore]) -> dict[str, Totals]:
+    """The totals of each exercise's clips, by exercise id."""
+    exercises = sorted({s.exercise for s in scores})
+    return {name: totals([s for s in scores if s.exercise == name]) for name in exercises}

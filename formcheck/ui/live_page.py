@@ -38,6 +38,7 @@ _PHASES = {
     "top": "at the top",
     "lowering": "coming down",
     "moving": "moving",
+    "left_exercise": "out of position",
 }
 
 
@@ -185,7 +186,9 @@ def _panel_body(processor: LiveProcessor, spec: ExerciseSpec, sound_on: bool, ru
 
 def count_label(spec: ExerciseSpec) -> str:
     """What the exercise counts, as the metric's label."""
-    return {"steps": "Steps", "holds": "Holds", "paced": "Holds"}.get(spec.motion.kind, "Repetitions")
+    if getattr(spec.motion, "pacing", None) is not None:
+        return "Holds"  # live, formcheck paces them
+    return {"steps": "Steps", "holds": "Holds"}.get(spec.motion.kind, "Repetitions")
 
 
 def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
@@ -201,7 +204,8 @@ def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
             value += f" (L {state.reps_by_side.get('left', 0)}, R {state.reps_by_side.get('right', 0)})"
         cols[0].metric(label, value)
     if state.hold_target_s:
-        cols[1].metric("Hold", f"{min(state.hold_s, state.hold_target_s):.1f} / {state.hold_target_s:g} s")
+        # Time held in good form: the countdown stands still while a fault is seen (the cue says why).
+        cols[1].metric("Hold", f"{min(state.hold_good_s, state.hold_target_s):.1f} / {state.hold_target_s:g} s")
     else:
         cols[1].metric("Form faults now", len(state.active_faults))
     cols = st.columns(2)
@@ -215,6 +219,8 @@ def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
         (st.error if state.active_faults else st.info)(sentence(state.message))
     elif state.calibrated:
         st.success("Tracking: keep going.")
+    if state.guidance and state.guidance != state.message:
+        st.warning(sentence(state.guidance))
     target = set_target(spec)  # the overlay's set target: per-side dosage counts both sides
     if target:
         st.progress(min(1.0, state.reps / target), text=f"Set: {state.reps} of {target}")
