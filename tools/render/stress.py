@@ -22,6 +22,7 @@ EXERCISES = ["prone_press_up", "bridge", "knee_to_chest", "butt_walk", "bird_dog
 SETS = {"tune": 1000, "report": 2000}
 DEFAULT_COUNT = 3 * len(EXERCISES)
 MAX_CLIP_S = 45.0
+MIN_PERFORMANCE_S = 13.0  # the recording is shorter when it cuts into a repetition
 
 ROM_RANGE = (0.5, 1.1)
 TEMPO_RANGE = (0.5, 2.0)
@@ -175,18 +176,9 @@ def seeds(set_name, count=DEFAULT_COUNT, only=None):
 
 
 def subset_seeds(set_name="report"):
-    """The committed subset, one clip per exercise: the set's first seed of each exercise, except that every
-    third exercise (press-up, butt walk, cat-cow, pelvic tilt) takes its first seed with a fault, so about a
-    third of the subset has one, as in the whole set."""
-    base = SETS[set_name]
-    out = []
-    for k, name in enumerate(EXERCISES):
-        candidates = range(base + k, base + 1000, len(EXERCISES))
-        if k % 3 == 0:
-            out.append(next(s for s in candidates if draw_plan(s).fault))
-        else:
-            out.append(candidates[0])
-    return out
+    """The committed subset: the set's first 11 seeds, one clip per exercise (press-up, butt walk, cat-cow
+    and pelvic tilt with a fault)."""
+    return seeds(set_name, len(EXERCISES))
 
 
 def set_of(seed):
@@ -279,7 +271,10 @@ def draw_plan(seed) -> Plan:
     tempo_drawn = round(float(np.exp(rng.uniform(np.log(TEMPO_RANGE[0]), np.log(TEMPO_RANGE[1])))), 2)
     hold = _u(rng, *ex.hold, nd=1) if ex.hold else None
     tempo = _apply_tempo_limit(ex, tempo_drawn, hold or 0.0)
-    faulty = bool(rng.random() < 1 / 3)
+    # A third of the clips have a fault: in each round of 11 seeds (one per exercise) every third exercise,
+    # shifted by one each round, so 33 seeds give every exercise one faulty clip.
+    k = seed - SETS[set_name]
+    faulty = (k // len(EXERCISES) + k % len(EXERCISES)) % 3 == 0
     fault = _choice(rng, sorted(ex.faults)) if faulty else None
 
     cut_p = [0.6] + [0.4 / (len(ex.cuts) - 1)] * (len(ex.cuts) - 1)
@@ -330,8 +325,6 @@ def draw_plan(seed) -> Plan:
     extra_last = cut_end == "departure"   # ... or ends as one starts
     if ex.name == "butt_walk":
         extra_first = extra_last = False  # the walk has steps to spare
-    n_total = n_core + extra_first + extra_last
-    hint = ["extra"] * extra_first + ["core"] * n_core + ["extra"] * extra_last
 
     def build(n_total, hold):
         rom = [rom_draws[i] if rom_per_rep else rom_clip for i in range(n_total)]
@@ -340,24 +333,32 @@ def draw_plan(seed) -> Plan:
             reps[-1]["rest_s"] = 0.0  # the clip's tail is the rest after the last repetition
         return rom, reps
 
-    # Cap the clip at MAX_CLIP_S: fewer repetitions first, then a shorter hold.
-    while True:
-        rom, reps = build(n_total if ex.name != "butt_walk" else 2 * n_core, hold)
+    def performance_s(reps):
+        total = lead_in_s + sum(rep_seconds(ex, r, hold) for r in reps) + tail_s
         if ex.name == "butt_walk":
-            total = lead_in_s + sum(rep_seconds(ex, r, hold) for r in reps) + ex.timing["turn_pause_s"] / tempo
-        else:
-            total = lead_in_s + sum(rep_seconds(ex, r, hold) for r in reps)
-        total += tail_s + (settle_s if cut_start == "none" and not still_start else 0.0) + (max(FIDGET_S["scratch"]) + 0.6) * (n_fidgets if fidget_on else 0)
-        if total <= MAX_CLIP_S:
+            total += ex.timing["turn_pause_s"] / tempo
+        total += settle_s if cut_start == "none" and not still_start else 0.0
+        return total + (max(FIDGET_S["scratch"]) + 0.6) * (n_fidgets if fidget_on else 0)
+
+    def reps_for(n_core):
+        return n_core + extra_first + extra_last if ex.name != "butt_walk" else 2 * n_core
+
+    # At least MIN_PERFORMANCE_S (quick steps at a fast tempo): more repetitions.
+    while performance_s(build(reps_for(n_core), hold)[1]) < MIN_PERFORMANCE_S and n_core < ex.reps[1] + 3:
+        n_core += 1
+    # At most MAX_CLIP_S: fewer repetitions first, then a shorter hold.
+    while True:
+        rom, reps = build(reps_for(n_core), hold)
+        if performance_s(reps) <= MAX_CLIP_S:
             break
         if n_core > 1:
             n_core -= 1
-            n_total -= 1
-            hint.remove("core")
         elif hold is not None and hold > (ex.hold[0] if ex.hold else 0):
             hold = round(max(hold - 1.0, ex.hold[0]), 1)
         else:
             break
+    n_total = reps_for(n_core)
+    hint = ["extra"] * extra_first + ["core"] * n_core + ["extra"] * extra_last
 
     # Which repetitions carry the fault: core reps wholly inside the recording.
     core = [i for i, h in enumerate(hint) if h == "core"]
