@@ -7,7 +7,6 @@ is inside too; its duration_s is the time at the top within the recording.
 from __future__ import annotations
 
 import copy
-import time
 
 import numpy as np
 
@@ -675,11 +674,15 @@ def truth_only(seed):
 
 
 if __name__ == "__main__":  # pragma: no cover
+    # python -m tools.render.stress_render SEED ...: the recorded window, fidgets and truth, nothing rendered.
     import sys
-    t = time.time()
-    for s in sys.argv[1:]:
-        plan, base, script, (w0, w1, n), windows, kept = truth_only(int(s))
-        print(plan.name, f"{w0:.2f}-{w1:.2f} ({n} frames)", "fidgets",
-              [(k, round(a - w0, 1), round(b - w0, 1)) for a, b, k in script.windows()], [(ev.kind, round(ev.start_s, 2), round(ev.end_s, 2),
-              ev.duration_s and round(ev.duration_s, 2), cut) for _, ev, cut in kept], windows)
-    print(f"{time.time() - t:.0f} s")
+    for arg in sys.argv[1:]:
+        plan, base, script, (w0, w1, n), windows, kept = truth_only(int(arg))
+        print(f"{plan.name}: script {w0:.2f}-{w1:.2f} s ({n} frames)")
+        for a, b, kind in script.windows():
+            print(f"  fidget {kind} {a - w0:.1f}-{b - w0:.1f} s")
+        for _, ev, cut in kept:
+            hold = f" hold {ev.duration_s:.2f} s" if ev.duration_s is not None else ""
+            print(f"  {ev.kind} {ev.start_s:.2f}-{ev.end_s:.2f} s {ev.side or ''}{hold}{' (cut)' if cut else ''}")
+        for w in windows:
+            print(f"  fault {w['fault']} {w['start_s']}-{w['end_s']} s")
