@@ -64,6 +64,13 @@ class Frame:
 
     xy: np.ndarray  # (33, 2) floor coordinates, y up
     visibility: np.ndarray  # (33,)
+    # (33,) whether each landmark lies inside the picture; None when not known. The pose model
+    # places landmarks beyond the edge too, often with a confident visibility: a good guess of where
+    # a limb went, not a measurement to judge form by.
+    inside: np.ndarray | None = None
+
+    def all_inside(self, indices: tuple[int, ...]) -> bool:
+        return self.inside is None or bool(all(self.inside[i] for i in indices))
 
     def point(self, indices: tuple[int, ...]) -> np.ndarray:
         if len(indices) == 1:
@@ -154,17 +161,22 @@ class SignalComputer:
         names: list[str] | None = None,
         outlines: Mapping[str, float | None] | None = None,
         baselines: Mapping[str, float] | None = None,
+        outside: set[str] | None = None,
     ) -> dict[str, float | None]:
         """Values of the named signals (all by default). Signals that need calibration are None while
         base_xy (calibrated landmark positions in floor coordinates) is missing. Relative signals are
         given as their change from `baselines` (their values in the start position) when given,
-        else as absolute values. Outline signals come from `outline_values`, passed in `outlines`."""
+        else as absolute values. Outline signals come from `outline_values`, passed in `outlines`.
+        `outside`, if given, receives the names of the signals measured on a landmark placed beyond
+        the edge of the picture."""
         wanted = list(names) if names is not None else list(self._defs)
         parts = [p for n in wanted if isinstance(self._defs[n], (MeanSignal, DifferenceSignal))
                  for p in self._defs[n].of]
         out: dict[str, float | None] = {}
         for name in dict.fromkeys(parts + wanted):
             sig = self._defs[name]
+            if outside is not None and isinstance(sig, (MeanSignal, DifferenceSignal)) and outside & set(sig.of):
+                outside.add(name)
             if isinstance(sig, MeanSignal):
                 found = [out[p] for p in sig.of if out.get(p) is not None and baselines is not None]
                 out[name] = float(np.mean(found)) if found else None
@@ -181,6 +193,8 @@ class SignalComputer:
             if any(frame.point_visibility(p) < self.min_visibility for p in pts):
                 out[name] = None
                 continue
+            if outside is not None and not all(frame.all_inside(p) for p in pts):
+                outside.add(name)
             value = self._value(sig, [frame.point(p) for p in pts], pts, floor, base_xy, frame, side)
             if sig.relative and baselines is not None and value is not None:
                 base = baselines.get(name)

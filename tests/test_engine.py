@@ -504,3 +504,17 @@ def test_the_near_side_does_not_flicker_on_a_brief_change_of_visibility():
         sides.append((t, selector.update(points(0.3, 0.95) if swapped else points(0.95, 0.3), t)))
     assert {s for t, s in sides if t < 4.0} == {"left"}  # the 0.8 s swap and the first second of the lasting one
     assert {s for t, s in sides if t >= 4.05} == {"right"}  # switched after 1 s of the lasting change
+
+
+def test_form_is_not_judged_on_joints_placed_beyond_the_picture():
+    # The feet are out of the picture: the pose model still places the ankles (beyond the edge), a
+    # guess good enough to follow a limb but not to flag bent knees on. Counting goes on, and the
+    # report says how much of the recording had part of the body out of the picture.
+    pose, duration, _ = press_ups([6, 6], knees={1})
+    tight = Camera(origin=(140.0, 380.0))
+    report = analyse("prone_press_up", pose, duration, tight, jitter_px=1.0)
+    assert report.reps == 2 and report.faults == []
+    assert any(w.kind == "reliability" and "out of the picture" in w.message for w in report.warnings)
+    # In the picture, the same bend is flagged.
+    report = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=1.0)
+    assert [e.faults for e in report.events] == [[], ["knees_bent"]]

@@ -54,6 +54,17 @@ _STILL_SPEED = 0.25
 _OCCLUDED_VISIBILITY = 0.2  # longer gaps between frames are not counted as time with or without a problem
 
 
+def _inside(points: np.ndarray, width: int, height: int, margin_px: float = 2.0) -> np.ndarray:
+    x, y = points[:, 0], points[:, 1]
+    return (x >= -margin_px) & (x <= width + margin_px) & (y >= -margin_px) & (y <= height + margin_px)
+
+
+def _judged(values: dict[str, float | None], outside: set[str]) -> dict[str, float | None]:
+    """The values form is judged on: a signal measured on a landmark the pose model placed beyond
+    the edge of the picture counts as unmeasured (a fault is never flagged on a guess)."""
+    return {name: None if name in outside else value for name, value in values.items()} if outside else values
+
+
 @dataclass(frozen=True)
 class _Sample:
     """One frame as the analyzer keeps it: smoothed positions with gated visibility, the near side,
@@ -64,6 +75,7 @@ class _Sample:
     near: str
     view: ViewCheck
     outlines: dict[str, float | None]
+    inside: np.ndarray  # (33,) whether each landmark lies inside the picture
     in_start: bool = False  # in the start position (only looked at before calibration)
     still: bool = False  # the body is not moving (ditto)
 
@@ -152,7 +164,8 @@ class Analyzer:
             self._problem_s[view.problem] = self._problem_s.get(view.problem, 0.0) + dt
             self._warnings.note(view.problem, view.message or "", t)
         outlines = self._smoothed_outlines(points, landmarks.mask, near, t)
-        sample = _Sample(t, points, near, view, outlines)
+        sample = _Sample(t, points, near, view, outlines, _inside(points, landmarks.image_width,
+                                                                  landmarks.image_height))
         if self.calibration is None:
             return self._before_calibration(sample)
         return self._measure(sample)
@@ -204,8 +217,8 @@ class Analyzer:
             if tracker is not None:
                 tracker.pause()
 
-    def _frame(self, points: np.ndarray, floor: FloorFrame) -> Frame:
-        return Frame(xy=floor.to_floor(points[:, :2]), visibility=points[:, 3])
+    def _frame(self, points: np.ndarray, floor: FloorFrame, inside: np.ndarray | None = None) -> Frame:
+        return Frame(xy=floor.to_floor(points[:, :2]), visibility=points[:, 3], inside=inside)
 
     # ----------------------------------------------------------------- calibration
     def _absolute(self, sample: _Sample) -> dict[str, float | None]:
@@ -313,10 +326,12 @@ class Analyzer:
 
     # ----------------------------------------------------------------- measurement
     def _signals(self, frame: Frame, roles: dict[str, str], names: list[str] | None = None,
-                 outlines: dict[str, float | None] | None = None) -> dict[str, float | None]:
+                 outlines: dict[str, float | None] | None = None, outside: set[str] | None = None
+                 ) -> dict[str, float | None]:
         calib = self.calibration
         assert calib is not None
-        return self.signals.compute(frame, roles, calib.floor, calib.base_xy, names, outlines, calib.baselines)
+        return self.signals.compute(frame, roles, calib.floor, calib.base_xy, names, outlines, calib.baselines,
+                                    outside)
 
     def _working_side(self, frame: Frame, near: str, outlines: dict[str, float | None]) -> str:
         """For per-side exercises: the side of the attempt under way, else the side whose primary
@@ -354,10 +369,11 @@ class Analyzer:
             return self._state(t, True, "adjust_view", near, message=sample.view.message,
                                guidance=sample.view.message)
         guidance = None if sample.view.ok else sample.view.message
-        frame = self._frame(sample.points, self.calibration.floor)
+        frame = self._frame(sample.points, self.calibration.floor, sample.inside)
         per_side = self.is_excursion and self.motion.per_side and self._excursions is not None  # type: ignore[union-attr]
         working = self._working_side(frame, near, sample.outlines) if per_side else None
-        values = self._signals(frame, side_roles(near, working), outlines=sample.outlines)
+        outside: set[str] = set()
+        values = self._signals(frame, side_roles(near, working), outlines=sample.outlines, outside=outside)
         if self._has_left_exercise(values, t):
             return self._state(t, True, "left_exercise", near, values, message="back into position to go on",
                                guidance=guidance)
@@ -385,7 +401,7 @@ class Analyzer:
             phase = tracker.phase
         elif self._paced is not None:
             # Faults are judged before the hold can end on this frame, so they are attached to it.
-            self._faults.update(t, self._paced.phase, values)
+            self._faults.update(t, self._paced.phase, _judged(values, outside))
             # Paced holds time the person, not the movement (which may be too subtle to see).
             held = self._paced.update(t, in_view=any(v is not None for v in values.values()))
             if held is not None:
@@ -405,7 +421,7 @@ class Analyzer:
                 if step is not None:
                     completed = self._record_step(step)
             phase = steps.phase
-        self._faults.update(t, phase, values)
+        self._faults.update(t, phase, _judged(values, outside))
         return self._state(t, True, phase, near, values, message=self._cue(phase, t), working=working,
                            last_event=completed, guidance=guidance)
 
