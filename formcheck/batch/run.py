@@ -7,6 +7,7 @@ database. Workers just analyse, so a worker killed at any point loses nothing th
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import sys
@@ -115,10 +116,12 @@ def make_jobs(items: list[BatchItem], specs: dict[str, ExerciseSpec], options: B
         return list(pool.map(prepare, range(len(items))))
 
 
-def output_names(jobs: list[Job]) -> dict[int, str]:
+def output_names(jobs: list[Job], taken: dict[str, tuple[str, str]] | None = None) -> dict[int, str]:
     """Each job's output name (without suffix): its path below the folder common to all the videos,
     so a folder layout (alice/bridge/clip.mp4) is kept; the exercise is added where one video is
-    analysed as two exercises."""
+    analysed as two exercises. `taken`: names already holding another video's report (an earlier
+    batch into the same folder, whose videos shared another folder), which get a distinct suffix."""
+    taken = taken or {}
     folders = [os.path.dirname(j.video_abs) for j in jobs]
     try:
         root = os.path.commonpath(folders) if folders else ""
@@ -129,7 +132,10 @@ def output_names(jobs: list[Job]) -> dict[int, str]:
     for job in jobs:
         relative = os.path.relpath(job.video_abs, root) if root else job.video_abs.lstrip(os.sep)
         stem = str(Path(relative).with_suffix(""))
-        names[job.index] = f"{stem}.{job.exercise}" if per_video[job.video_abs] > 1 else stem
+        name = f"{stem}.{job.exercise}" if per_video[job.video_abs] > 1 else stem
+        if taken.get(name, (job.video_abs, job.exercise)) != (job.video_abs, job.exercise):
+            name += "." + hashlib.sha256(f"{job.video_abs}\0{job.exercise}".encode()).hexdigest()[:8]
+        names[job.index] = name
     return names
 
 
@@ -150,9 +156,10 @@ def _run(items, specs, runner, options, store) -> BatchResult:
     for stale in out.glob("**/.*.tmp"):  # half-written by a run that was killed (this one holds the lock)
         stale.unlink(missing_ok=True)
     jobs = make_jobs(items, specs, options)
-    names = output_names(jobs)
     journal = Journal(out)
     earlier = journal.load()
+    names = output_names(jobs, taken={str(Path(r["report"]).with_suffix("")).removeprefix("reports/"): key
+                                      for key, r in earlier.items() if r.get("report")})
     records: dict[int, dict] = {}
     todo: list[Job] = []
     for job in jobs:
