@@ -31,12 +31,13 @@ _EXIT_FRACTION = 0.25
 # `start`), so a person who comes most of the way down between repetitions completes each one.
 _RETURN_FRACTION = 0.45
 _RETURN_OF_START = 0.6
-# The held position: the signal is near the top (within this share of the attempt's range of its
-# sustained peak, or half of `start`, the spec's statement of the signal's noise, if wider) and not
-# moving (slower than _SLOW_FRACTION of the range, or `start`, per second, over _SPEED_WINDOW_S). A
-# person holding still drifts a little; one still on the way up or down moves faster than that.
-_HOLD_BAND = 0.25
-_SLOW_FRACTION = 0.35
+# The held position: the signal is in the upper half of the attempt's range (within this share of the
+# range of its sustained peak, or half of `start`, the spec's statement of the signal's noise, if
+# wider) and not moving (slower than _SLOW_FRACTION of the range, or `start`, per second, over
+# _SPEED_WINDOW_S). People holding still sink slowly, a third of the way down over a long hold, and a
+# hidden limb's estimate drifts; one on the way up or down moves several times faster than that.
+_HOLD_BAND = 0.5
+_SLOW_FRACTION = 0.25
 _SPEED_WINDOW_S = 0.3
 # How quickly the rest level follows the signal while no attempt is under way (time constants):
 # at once down to wherever the person settles (the level a repetition starts from is the lowest they
