@@ -8,6 +8,7 @@ import pytest
 
 from formcheck.engine import Analyzer
 from formcheck.engine.excursions import ExcursionTracker
+from formcheck.landmarks import Landmarks
 from formcheck.report import Report
 from formcheck.specs import find_spec
 
@@ -518,3 +519,23 @@ def test_form_is_not_judged_on_joints_placed_beyond_the_picture():
     # In the picture, the same bend is flagged.
     report = analyse("prone_press_up", pose, duration, PRONE_CAM, jitter_px=1.0)
     assert [e.faults for e in report.events] == [[], ["knees_bent"]]
+
+
+def test_coming_back_elsewhere_after_leaving_the_picture_takes_the_reference_again():
+    # Two press-ups, 4 s out of the picture (the camera is picked up and put down), then two more
+    # with the person 40 px higher in the picture: heights from the old reference would be wrong.
+    pose, duration, _ = press_ups([4, 4])
+    before = Camera(origin=(300.0, 380.0))
+    after = Camera(origin=(300.0, 340.0))
+    analyzer = Analyzer(find_spec("prone_press_up"))
+    for t, landmarks in frames(pose, duration, cam=before, jitter_px=1.0):
+        analyzer.update(landmarks, t)
+    gap = duration + 4.0
+    for i in range(int(4.0 * 15)):
+        analyzer.update(None, duration + i / 15)
+    for t, landmarks in frames(pose, duration, cam=after, jitter_px=1.0, seed=1):
+        analyzer.update(Landmarks(landmarks.points, gap + t, landmarks.image_width, landmarks.image_height),
+                        gap + t)
+    report = analyzer.finish()
+    assert report.reps == 4 and report.partials == 0 and report.faults == []
+    assert any("came back" in w.message for w in report.warnings)

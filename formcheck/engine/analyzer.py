@@ -46,6 +46,7 @@ _BOTH_SIDES_WINDOW_S = 2.0
 _BOTH_SIDES_REACH = 0.6  # the other limb's range, as a share of the working limb's, to be at its top too
 _RELIABILITY_MIN_SHARE = 0.05
 _MAX_FRAME_GAP_S = 1.0
+_AWAY_S = 2.5  # out of the picture this long, the person may come back elsewhere: calibrate again
 # Body speed (torso lengths per second) under which the person is holding still: breathing and the
 # pose model's jitter stay well below it, any deliberate movement goes well above.
 _STILL_SPEED = 0.25
@@ -131,6 +132,7 @@ class Analyzer:
         self.frames_with_pose = 0
         self._first_t: float | None = None
         self._last_t: float | None = None
+        self._last_person_t: float | None = None
         self._last_progress: float | None = None
         self._view_bad_since: float | None = None
         self._view_good_since: float | None = None
@@ -152,6 +154,10 @@ class Analyzer:
         if landmarks is None:
             self._problem_s["no_person"] += dt
             return self._no_person(t)
+        if (self.calibration is not None and self._last_person_t is not None
+                and t - self._last_person_t >= _AWAY_S):
+            self._start_over()
+        self._last_person_t = t
         self.frames_with_pose += 1
         points = landmarks.points.copy()
         points[:, :2] = self._smoother(points[:, :2], t)
@@ -211,6 +217,26 @@ class Analyzer:
             self._calibrator.reset()
             self._motion.reset()
         return self._state(t, has_pose=False, phase="no_person", message="step into the picture")
+
+    def _start_over(self) -> None:
+        """After the person was away from the picture for a while they may come back elsewhere (the
+        mat moved, the camera picked up and put down): the reference is taken again. A repetition
+        left at its top counts, as at the end of a recording."""
+        end = self._last_person_t
+        assert end is not None
+        if self._excursions is not None:
+            if self._excursions.attempt is not None:
+                done = self._excursions.finish_open(end)
+                if done is not None:
+                    self._record_excursion(done, note="the person left the picture before the return to rest")
+            self._excursions.restart()
+        self._faults.finish(end)
+        self.calibration = None
+        self._calibrator.reset()
+        self._motion.reset()
+        self._lookback.clear()
+        self._warnings.add("calibration", f"left the picture at {end:.1f} s and came back: the start position "
+                                          "was taken again")
 
     def _pause(self) -> None:
         for tracker in (self._excursions, self._steps, self._paced):
@@ -510,7 +536,7 @@ class Analyzer:
             reached = f"{fraction:.0%} of the target range"
         return f"{self.motion.range_cue}: {reached}"  # type: ignore[union-attr]
 
-    def _record_excursion(self, done: Excursion) -> str:
+    def _record_excursion(self, done: Excursion, note: str | None = None) -> str:
         motion = self.motion
         assert isinstance(motion, ExcursionMotion)
         kind = ("hold" if motion.kind == "holds" else "rep") if done.complete else "partial"
@@ -530,7 +556,7 @@ class Analyzer:
             if self._first_t is not None and done.start_s <= self._first_t + 0.05:
                 notes.append("the recording started during this movement")
             if done.ended_by_input:
-                notes.append("the recording ended before the return to rest")
+                notes.append(note or "the recording ended before the return to rest")
         else:
             self._counts[kind] += 1
             if not done.requirement_met:

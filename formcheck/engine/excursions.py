@@ -350,6 +350,14 @@ class ExcursionTracker:
             return None
         return self._finish(t, complete=True, ended_by_input=True)
 
+    def restart(self) -> None:
+        """Forget the rest levels (the person left the picture and may come back elsewhere)."""
+        self._rest.clear()
+        self._pending.clear()
+        self._leaving.clear()
+        self._floor = None
+        self._last_t = None
+
     def _finish(self, end_s: float, complete: bool, ended_by_input: bool = False) -> Excursion:
         attempt = self.attempt
         assert attempt is not None
