@@ -115,11 +115,16 @@ def crash_once_then_work(job: Job, context: WorkerContext) -> JobOutcome:
     return JobOutcome(index=job.index, key=job.key, report_json=None, error=f"done by {os.getpid()}")
 
 
+def nothing_to_prepare() -> None:
+    pass
+
+
 def test_a_killed_worker_costs_only_its_own_video(tmp_path):
     names = ["a", "b", "dies", "c", "d", "e"]
     jobs = [Job(index=i, video=n, video_abs=str(tmp_path / f"{n}.mp4"), exercise="bridge", content_hash="h",
                 key=f"k{i}", annotated=False) for i, n in enumerate(names)]
-    outcomes = [o for o in LocalPool(2, work=crash_once_then_work).run(jobs, WorkerContext(specs={})) if o]
+    pool = LocalPool(2, work=crash_once_then_work, prepare=nothing_to_prepare)
+    outcomes = [o for o in pool.run(jobs, WorkerContext(specs={})) if o]
     by_name = {names[o.index]: o.error for o in outcomes}
     assert sorted(by_name) == sorted(names)  # every video has its row, exactly once
     assert by_name["dies"] == WORKER_DIED

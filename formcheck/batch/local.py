@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 from .jobs import Job, JobOutcome, WorkerContext, analyse_job, prepare_worker
 
 Work = Callable[[Job, WorkerContext], JobOutcome]
+Prepare = Callable[[], None]
 WORKER_DIED = ("the worker process analysing this video stopped (killed, out of memory or crashed), "
                "twice; analyse it alone with `formcheck analyze` to see why")
 _TICK_S = 0.5  # how often the caller hears from a quiet pool, to keep its progress display moving
@@ -36,9 +37,12 @@ class LocalPool:
     """Runs jobs in `workers` processes and yields their outcomes as they finish (None now and then
     while nothing finishes)."""
 
-    def __init__(self, workers: int | None = None, work: Work = analyse_job) -> None:
+    def __init__(self, workers: int | None = None, work: Work = analyse_job, prepare: Prepare = prepare_worker) -> None:
         self.workers = workers or default_workers()
-        self.work = work  # a module-level function, so that it can be sent to the workers
+        # Module-level functions, so that they can be sent to the workers: `prepare` runs once in
+        # each worker as it starts, `work` once per job.
+        self.work = work
+        self.prepare = prepare
 
     def run(self, jobs: Iterable[Job], context: WorkerContext) -> Iterator[JobOutcome | None]:
         queue: deque[Job] = deque(jobs)
@@ -117,16 +121,16 @@ class LocalPool:
         # spawn, not fork: a forked child of a process that already runs MediaPipe's threads (the app,
         # a test run) can deadlock; each worker starts clean and loads what it needs once.
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(context,))
+                                   initializer=_init_worker, initargs=(context, self.prepare))
 
 
 _context: WorkerContext | None = None
 
 
-def _init_worker(context: WorkerContext) -> None:
+def _init_worker(context: WorkerContext, prepare: Prepare) -> None:
     global _context
     _context = context
-    prepare_worker()
+    prepare()
 
 
 def _run_job(work: Work, job: Job) -> JobOutcome:
