@@ -396,8 +396,12 @@ def choose_camera(plan: Plan, script, body, poser, floor, w0, w1, scale=1.0):
     lo, hi = hull.reshape(-1, 3).min(0), hull.reshape(-1, 3).max(0)
     center = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, 0.0])
     orientation = script.posture(w0).orientation
-    rig = CameraRig(view, facing, plan.azimuth_deg, plan.camera_height_m, center,
-                    0.45 * (hi[2] - lo[2]) + 0.05, orientation[:, 0], -orientation[:, 1], width, height, vfov)
+
+    def make_rig(camera_height):
+        return CameraRig(view, facing, plan.azimuth_deg, camera_height, center, 0.45 * (hi[2] - lo[2]) + 0.05,
+                         orientation[:, 0], -orientation[:, 1], width, height, vfov)
+    camera_height = plan.camera_height_m
+    rig = make_rig(camera_height)
     d_fit, dx, dy = frame_normal(rig, hull, 1.0)
     rng = np.random.default_rng(plan.framing_seed)
     framing, detail, note = "normal", None, ""
@@ -430,7 +434,7 @@ def choose_camera(plan: Plan, script, body, poser, floor, w0, w1, scale=1.0):
             framing, detail = "tight", plan.tight_end
             what = note or ("the head" if plan.tight_end == "head" else "both feet")
             note = f"tight framing: {what} out of the picture in {score * 100:.0f} % of the clip"
-    elif plan.framing == "limb" and len(top_rows) and len(rest_rows) >= 3:
+    elif plan.framing == "limb" and len(top_rows) and len(rest_rows) >= 3 and plan.fault != "arms_not_overhead":
         names = LIMB_JOINTS[plan.limb]
 
         def want(cam):
@@ -445,18 +449,28 @@ def choose_camera(plan: Plan, script, body, poser, floor, w0, w1, scale=1.0):
             # The rest of the body stays in the picture at rest: no sliver of a person at the edge.
             x, y = _project(cam, hull[rest_rows])
             return float(_inside(cam, x, y).mean()) >= 0.8, float(out_top.mean())
-        found = frame_search(rig, joints, d_fit, want, rng)
+        # The drawn camera height first; where no placement works there, the nearest height that has one
+        # (whoever frames the movement that tightly puts the camera where it fits).
+        for h in [camera_height] + sorted(np.round(np.linspace(0.1, 1.2, 12), 2), key=lambda h: abs(h - camera_height)):
+            trial = make_rig(float(h)) if h != camera_height else rig
+            fit = d_fit if h == camera_height else frame_normal(trial, hull, 1.0)[0]
+            found = frame_search(trial, joints, fit, want, rng)
+            if found:
+                if h != camera_height:
+                    rig, camera_height = trial, float(h)
+                    note = f"camera at {camera_height:.2f} m instead of the drawn {plan.camera_height_m:.2f} m; "
+                break
         if found:
             d, dx, dy, score = found
             framing, detail = "limb", plan.limb
-            note = (f"the {plan.limb} leave{'s' if plan.limb == 'head' else ''} the picture at the top of the movement "
-                    f"({score * 100:.0f} % of the time at the top)")
+            note += (f"the {plan.limb} leave the picture at the top of the movement "
+                     f"({score * 100:.0f} % of the time at the top)")
     if framing == "normal":
         d, dx, dy = d_fit * plan.distance_scale, dx, dy
         if plan.framing != "normal":
             note = f"{plan.framing} framing asked for but no camera placement gives it: whole body in view"
     cam = rig.camera(d, dx, dy)
-    info = {"view": view, "facing_side": facing, "azimuth_deg": plan.azimuth_deg, "height_m": plan.camera_height_m,
+    info = {"view": view, "facing_side": facing, "azimuth_deg": plan.azimuth_deg, "height_m": camera_height,
             "distance_m": round(float(d), 2)}
     return cam, info, framing, detail, note, (lo, hi)
 
@@ -625,7 +639,7 @@ def render_stress(seed, out_dir, frames_limit=None, scale=1.0, supersample=1, sa
         "cut_start": plan.cut_start,
         "cut_end": plan.cut_end,
         "azimuth_deg": plan.azimuth_deg,
-        "camera_height_m": plan.camera_height_m,
+        "camera_height_m": cam_info["height_m"],
         "portrait": plan.portrait,
         "tight_framing": framing_detail if framing == "tight" else "none",
         "limb_out_of_frame": framing_detail if framing == "limb" else "none",
