@@ -43,6 +43,8 @@ def main(argv=None):
     st.add_argument("--out", type=Path, default=None, help="default build/stress/<set>/")
     st.add_argument("--skip-existing", action="store_true", help="keep clips whose mp4 and sidecar exist")
     st.add_argument("--list", action="store_true", help="print the drawn plans, render nothing")
+    st.add_argument("--sidecars-only", action="store_true",
+                    help="rewrite the sidecars of clips already rendered (truth, factors, notes), frames kept")
     st.add_argument("--supersample", type=int, default=1, help="render at this multiple and box-filter down")
     st.add_argument("--frames", type=int, default=None, help="render only N evenly spaced frames (preview)")
     st.add_argument("--times", default=None, help="comma-separated clip times in seconds to render (preview)")
@@ -111,18 +113,23 @@ def _stress(args):
     failed = []
     for seed in seeds:
         name = stress.draw_plan(seed).name
+        if args.sidecars_only and not (out / f"{name}.json").exists():
+            print(f"{name}: not rendered, skipped", flush=True)
+            continue
         if args.skip_existing and (out / f"{name}.mp4").exists() and (out / f"{name}.json").exists():
             print(f"{name}: exists, skipped", flush=True)
             continue
         s = time.time()
         try:
             path, doc = render_stress(seed, out, frames_limit=args.frames, scale=args.scale,
-                                      supersample=args.supersample, save_png=args.png, only_times=times)
+                                      supersample=args.supersample, save_png=args.png, only_times=times,
+                                      sidecar_only=args.sidecars_only)
         except Exception as e:  # one clip's failure must not lose the others of a long run
             failed.append(seed)
             print(f"{name}: FAILED {type(e).__name__}: {e}", flush=True)
             continue
-        print(f"{path.name}: {doc['frames']} frames in {time.time() - s:.0f} s; {doc['description']}", flush=True)
+        what = "sidecar rewritten" if args.sidecars_only else f"{doc['frames']} frames"
+        print(f"{path.name}: {what} in {time.time() - s:.0f} s; {doc['description']}", flush=True)
     print(f"{len(seeds) - len(failed)} stress clips in {time.time() - t:.0f} s" +
           (f"; failed seeds {failed}" if failed else ""))
     return 1 if failed else 0

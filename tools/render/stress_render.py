@@ -7,6 +7,7 @@ is inside too; its duration_s is the time at the top within the recording.
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 
@@ -538,8 +539,9 @@ def describe(plan, doc, factors, framing_note, fidget_notes, fault_events):
         notes.append(f"Range of motion per {unit} in the performance (fraction of the nominal): " +
                      ", ".join(f"{r * 100:.0f} %" for r in plan.rom) + ".")
     else:
-        notes.append(f"Range of motion {plan.rom[0] * 100:.0f} % of the nominal in every {unit}" +
-                     (" (the faulty ones at 100 %)." if plan.fault_reps and plan.rom[0] != 1.0 else "."))
+        clip_rom = next((r for i, r in enumerate(plan.rom) if i not in plan.fault_reps), 1.0)
+        notes.append(f"Range of motion {clip_rom * 100:.0f} % of the nominal in every {unit}" +
+                     (" (the faulty ones at 100 %)." if plan.fault_reps and clip_rom != 1.0 else "."))
     if plan.tempo != plan.tempo_drawn:
         notes.append(f"Tempo drawn {plan.tempo_drawn:.2f}x, capped at {plan.tempo:.2f}x: faster would be the "
                      f"exercise's timing fault.")
@@ -561,7 +563,9 @@ def describe(plan, doc, factors, framing_note, fidget_notes, fault_events):
 
 
 def render_stress(seed, out_dir, frames_limit=None, scale=1.0, supersample=1, save_png=False, only_times=None,
-                  log=print):
+                  log=print, sidecar_only=False):
+    """Renders the seed's clip and writes its sidecar. sidecar_only: the clip is already rendered; recompute
+    the sidecar (truth, factors, notes) and keep its frames' joints (the rendering is deterministic)."""
     plan = draw_plan(seed)
     ex = EXERCISE_TABLE[plan.exercise]
     rng = np.random.default_rng(seed)
@@ -587,13 +591,18 @@ def render_stress(seed, out_dir, frames_limit=None, scale=1.0, supersample=1, sa
     room = draw_room(rng, mat_center=(center[0], center[1]), mat_size=(0.62, mat_len), use_mat=use_mat)
     _wall_offset(room, camera, center, lo, hi)
     room.ceiling = 2.6
-    studio = Studio(body, outfit, room, camera, supersample=supersample, props=script.props())
-    assert abs(studio.floor_top() - floor) < 1e-9
-
-    out_dir.mkdir(parents=True, exist_ok=True)
     mp4_path = out_dir / f"{plan.name}.mp4"
-    joints_frames = render_frames(script, body, poser, studio, camera, times, mp4_path, supersample,
-                                  png_prefix=out_dir / plan.name if save_png else None, log=log)
+    if sidecar_only:
+        old = json.loads((out_dir / f"{plan.name}.json").read_text())
+        joints_frames = old["joints_2d"]["frames"]
+        if len(joints_frames) != len(times) or (old["width"], old["height"]) != (camera.width, camera.height):
+            raise ValueError(f"{plan.name}: the rendered clip does not match its plan; render it again")
+    else:
+        studio = Studio(body, outfit, room, camera, supersample=supersample, props=script.props())
+        assert abs(studio.floor_top() - floor) < 1e-9
+        out_dir.mkdir(parents=True, exist_ok=True)
+        joints_frames = render_frames(script, body, poser, studio, camera, times, mp4_path, supersample,
+                                      png_prefix=out_dir / plan.name if save_png else None, log=log)
 
     # Ground truth in clip time.
     windows = clip_windows(base.fault_windows(list(all_times)), w0, n_frames)
@@ -615,7 +624,7 @@ def render_stress(seed, out_dir, frames_limit=None, scale=1.0, supersample=1, sa
     settle = next((f for f in plan.fidgets if f.settle), None)
     fidget_notes.append(f"{'scratching the head' if settle and settle.kind == 'scratch' else 'shifting position'}")
     kinds = []
-    for (f, start, arm) in script.timed:
+    for (f, start, arm) in sorted(script.timed, key=lambda x: x[1]):
         if f.settle:
             continue
         a, b = start - w0, start + f.duration_s - w0
