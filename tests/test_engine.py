@@ -539,3 +539,17 @@ def test_coming_back_elsewhere_after_leaving_the_picture_takes_the_reference_aga
     report = analyzer.finish()
     assert report.reps == 4 and report.partials == 0 and report.faults == []
     assert any("came back" in w.message for w in report.warnings)
+
+
+@pytest.mark.parametrize("move_s,pause_s", [(0.6, 0.0), (0.4, 0.1), (1.0, 0.3)])
+def test_butt_walk_steps_are_told_apart_by_the_dip_between_them_not_a_pause(move_s, pause_s):
+    keys, t, x = [(0, 0.0)], 2.0, 0.0
+    for direction in (1, -1):
+        for _ in range(6):
+            keys += [(t, x), (t + move_s, x + direction * 18.0)]
+            x += direction * 18.0
+            t += move_s + pause_s
+        t += 1.0
+    curve = Script(keys)
+    report = analyse("butt_walk", lambda s: long_sitting(curve(s)), t + 1.0, SIT_CAM, jitter_px=0.8)
+    assert report.steps == {"forward": 6, "backward": 6}

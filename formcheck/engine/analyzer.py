@@ -133,6 +133,7 @@ class Analyzer:
         self._first_t: float | None = None
         self._last_t: float | None = None
         self._last_person_t: float | None = None
+        self._away_since: float | None = None  # first frame without the person, while they are missing
         self._last_progress: float | None = None
         self._view_bad_since: float | None = None
         self._view_good_since: float | None = None
@@ -153,10 +154,13 @@ class Analyzer:
         self._last_t = t
         if landmarks is None:
             self._problem_s["no_person"] += dt
+            if self._away_since is None:
+                self._away_since = t
             return self._no_person(t)
-        if (self.calibration is not None and self._last_person_t is not None
-                and t - self._last_person_t >= _AWAY_S):
+        # Seen missing for a while (not merely a pause of the frames: a busy machine drops some).
+        if self.calibration is not None and self._away_since is not None and t - self._away_since >= _AWAY_S:
             self._start_over()
+        self._away_since = None
         self._last_person_t = t
         self.frames_with_pose += 1
         points = landmarks.points.copy()
