@@ -24,6 +24,7 @@ class Event(BaseModel):
     # as a share of the spec's target range.
     range: float | None = None
     range_fraction: float | None = None
+    best_before: float | None = None  # the person's best range (same side) before this one
     rise_s: float | None = None
     faults: list[str] = Field(default_factory=list)
     # Plain-language notes: a range short of the target, why an attempt was not counted, a
@@ -126,7 +127,8 @@ class Report(BaseModel):
                     held += f" ({e.good_form_s:.1f} s in good form)"
                 parts.append(held)
             if e.range_fraction is not None:
-                parts.append(f"range {e.range_fraction:.0%} of target")
+                best = "" if not e.best_before else f", {e.range / e.best_before:.0%} of your best so far"
+                parts.append(f"range {e.range_fraction:.0%} of target{best}")
             parts.append("faults: " + ", ".join(e.faults) if e.faults else "good form")
             lines.append(", ".join(parts))
             lines.extend(f"      {note}" for note in e.notes)

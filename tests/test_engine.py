@@ -101,6 +101,9 @@ def test_a_smaller_comfortable_range_still_counts_with_its_figure(top):
         short = [n for n in event.notes if n.startswith("move a little further")]
         assert bool(short) == (top < 24), event.notes
     assert report.target_range == 30 and report.best_range == pytest.approx(top, abs=2.5)
+    # Each repetition against the person's own best before it (of the same side).
+    assert report.events[0].best_before is None
+    assert report.events[1].best_before == pytest.approx(report.events[0].range)
 
 
 @pytest.mark.parametrize("near,facing_right", [("left", True), ("right", False), ("right", True)])

@@ -547,6 +547,7 @@ class Analyzer:
         side = None if done.complete and self._both_limbs(done) else done.side
         levels = motion.thresholds(done.side is not None and done.side != self._calibrated_near)
         notes = []
+        best_before = self._best_range.get(side)
         if done.complete:
             self._counts[kind] += 1
             if side:
@@ -577,6 +578,7 @@ class Analyzer:
             good_form_s=round(done.held_good_s, 2) if done.complete else None,
             peak=round(done.peak, 3), range=round(done.range, 3),
             range_fraction=round(done.range / levels.target, 2),
+            best_before=None if best_before is None else round(best_before, 3),
             rise_s=None if done.rise_s is None else round(done.rise_s, 2),
             faults=self._faults_within(done.start_s, done.end_s), notes=notes,
         ))

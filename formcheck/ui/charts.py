@@ -40,7 +40,8 @@ def events_frame(report: Report) -> pd.DataFrame:
             "held (s)": None if e.duration_s is None else round(e.duration_s, 1),
             "in good form (s)": None if e.good_form_s is None else round(e.good_form_s, 1),
             "direction": e.direction or "",
-            "range": None if e.range_fraction is None else f"{e.range_fraction:.0%} of target",
+            "range": None if e.range_fraction is None else f"{e.range_fraction:.0%} of target" + (
+                f", {e.range / e.best_before:.0%} of best" if e.best_before and e.range is not None else ""),
             "faults": ", ".join(e.faults) if e.faults else ("not counted" if e.kind == "partial" else "good form"),
             "notes": "; ".join(e.notes),
             "outcome": event_outcome(e.kind, e.faults),
