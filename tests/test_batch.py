@@ -82,6 +82,9 @@ def test_ray_missing_is_named_with_its_extra(tmp_path, run_cli, monkeypatch):
     monkeypatch.setattr(ray_runner, "ray_available", lambda: False)
     code, _, err = run_cli("batch", str(SAMPLES), "-e", "bridge", "--ray", "--out", str(tmp_path / "o"))
     assert code == 2 and "pip install 'formcheck[ray]'" in err, err
+    # `--ray FOLDER`: argparse hands the folder to --ray's optional address; it is the input all the same.
+    code, _, err = run_cli("batch", "-e", "bridge", "--out", str(tmp_path / "o"), "--ray", str(SAMPLES))
+    assert code == 2 and "pip install 'formcheck[ray]'" in err, err
 
 
 def test_exercise_from_folder_names_and_manifest_paths_relative_to_the_manifest(tmp_path):
