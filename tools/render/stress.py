@@ -103,7 +103,11 @@ EXERCISE_TABLE = {e.name: e for e in [
 # A fault that needs a longer hold to show: the bent knees ease in and out within the hold, the other
 # foot lifts 6 s into the hold for 8 s.
 FAULT_MIN_HOLD_S = {"knees_bent": 5.0, "other_foot_lifted": 16.0}
-CUT_FRACTIONS = {"departure": (0.25, 0.75), "top": (0.1, 0.6), "return": (0.25, 0.75)}
+# Where in the cut phase the recording starts / ends (fraction of the phase's time). A repetition that does
+# not count is cut where it has covered under a third of its range (eased: 27 % at 35 % of the time), so
+# it is never confused with a repetition of small range.
+CUT_START_FRACTIONS = {"departure": (0.25, 0.75), "top": (0.1, 0.6), "return": (0.65, 0.95)}
+CUT_END_FRACTIONS = {"departure": (0.05, 0.35), "top": (0.1, 0.6), "return": (0.25, 0.75)}
 FIDGET_S = {"scratch": (2.4, 3.4), "shift": (1.0, 1.6)}
 
 
@@ -288,8 +292,8 @@ def draw_plan(seed) -> Plan:
     elif n_core == 1 and cut_start in ("departure", "top") and cut_end in ("top", "return"):
         # One repetition cut at both ends would have neither its departure nor its return recorded.
         n_core = 2
-    cut_start_frac = _u(rng, *CUT_FRACTIONS.get(cut_start, (0, 0)), nd=3)
-    cut_end_frac = _u(rng, *CUT_FRACTIONS.get(cut_end, (0, 0)), nd=3)
+    cut_start_frac = _u(rng, *CUT_START_FRACTIONS.get(cut_start, (0, 0)), nd=3)
+    cut_end_frac = _u(rng, *CUT_END_FRACTIONS.get(cut_end, (0, 0)), nd=3)
     first_side = _choice(rng, ["left", "right"])
 
     fidget_on = bool(rng.random() < 0.4)
