@@ -18,7 +18,9 @@ from ..signals import FloorFrame, floor_angle, point_indices
 from ..specs import Condition, ExerciseSpec
 
 
-MAX_WINDOW_GAP_S = 0.5  # a longer gap between frames breaks a calibration window
+# A longer gap between frames breaks a calibration window. Not shorter: a live stream on a busy
+# computer can go most of a second between analysed frames while the person holds perfectly still.
+MAX_WINDOW_GAP_S = 1.0
 
 # Values of the relative signals for one frame of landmarks, given the floor frame.
 BaselineFunction = Callable[[np.ndarray, FloorFrame], dict[str, float | None]]
@@ -158,7 +160,9 @@ class MotionMeter:
         """The body's speed over the last moments, or None until there is enough to tell."""
         xy = points[_BODY, :2].copy()
         seen = points[_BODY, 3] > 0
-        self._recent = [(rt, rxy) for rt, rxy in self._recent if t - rt <= _MOTION_WINDOW_S * 2]
+        # Sparse frames (a busy live stream) are measured over the gap between them, up to a window's.
+        keep = max(_MOTION_WINDOW_S * 2, MAX_WINDOW_GAP_S)
+        self._recent = [(rt, rxy) for rt, rxy in self._recent if t - rt <= keep]
         self._recent.append((t, xy))
         earlier = next(((rt, rxy) for rt, rxy in reversed(self._recent) if t - rt >= _MOTION_WINDOW_S), None)
         if earlier is None or not seen.any():

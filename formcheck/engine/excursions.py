@@ -21,7 +21,14 @@ from ..specs import ExcursionMotion
 from ..specs.schema import Thresholds
 
 REST, RISING, TOP, LOWERING = "rest", "rising", "top", "lowering"
-MAX_COUNTED_GAP_S = 0.5  # longer gaps between measured frames are not counted as time held
+# Longer gaps between measured frames are not counted as time held and restart dwell streaks. A
+# live stream on a busy computer can go most of a second between analysed frames; a gap in which
+# the person was not seen (no pose, hidden joints) counts only up to DROPOUT_COUNTED_S.
+MAX_COUNTED_GAP_S = 1.0
+DROPOUT_COUNTED_S = 0.5
+# A rise or lowering is timed only where no two readings around it lie further apart than this: one
+# that happened between two readings cannot be told quick from slow.
+_TIMING_MAX_GAP_S = 0.25
 # A rise is timed from 10 % to 80 % of the attempt's range (the ends of a movement are slow and its
 # start is blurred by the departure threshold); a lowering from 80 % until back near rest.
 _TIMING_LOW, _TIMING_HIGH = 0.1, 0.8
@@ -88,6 +95,7 @@ class _Attempt:
     hold_last: int | None = None  # index in `still` of its last frame
     # (t, counted time since the previous sample) of the frames with a posture fault: usually none
     faulty: list[tuple[float, float]] = field(default_factory=list)
+    previous_t: float | None = None  # the last reading at rest before the departure
 
     @property
     def range(self) -> float:
@@ -152,6 +160,8 @@ class ExcursionTracker:
         self._pending: dict[str, float] = {}
         self._leaving: list[tuple[float, float]] = []  # samples of a departure from rest still in its dwell
         self._last_t: float | None = None
+        self._dropout = False  # the person went unseen since the last reading
+        self._rest_t: float | None = None  # the last reading at rest
         # The lowest reading since the last attempt ended, until the signal is back at rest: a new
         # attempt must rise from there, so the tail of a slow lowering is not a new departure.
         self._floor: float | None = None
@@ -208,6 +218,7 @@ class ExcursionTracker:
         start again (a brief one, such as a limb flickering out of sight, does not break them)."""
         for rest in self._rest.values():
             rest.interrupt()
+        self._dropout = True
 
     def retarget(self, side: str | None, far_side: bool = False) -> None:
         """The attempt on its way up is the other side's: it goes on from now with that side's rest
@@ -237,8 +248,10 @@ class ExcursionTracker:
         v = self._sign * value
         gap = t - self._last_t if self._last_t is not None else None
         self._last_t = t
-        counted_dt = gap if gap is not None and gap <= MAX_COUNTED_GAP_S else 0.0
-        if gap is not None and gap > MAX_COUNTED_GAP_S:
+        longest = DROPOUT_COUNTED_S if self._dropout else MAX_COUNTED_GAP_S
+        self._dropout = False
+        counted_dt = gap if gap is not None and gap <= longest else 0.0
+        if gap is not None and gap > longest:
             self._pending.clear()
             self._leaving.clear()
         if self.phase == REST:
@@ -249,6 +262,7 @@ class ExcursionTracker:
             leaving = v > rest.level + levels.start and (self._floor is None or v > self._floor + levels.start)
             if not leaving:
                 self._leaving.clear()
+                self._rest_t = t
                 rest.follow(t, v, levels.start)
             else:
                 # Kept from the first frame past start, so that the rise is timed from there even
@@ -257,7 +271,8 @@ class ExcursionTracker:
             since = self._dwell("leave", leaving, t)
             if since is not None:
                 self.attempt = _Attempt(start_s=since, side=side, rest=rest.level,
-                                        peak=max(x for _, x in self._leaving), levels=levels)
+                                        peak=max(x for _, x in self._leaving), levels=levels,
+                                        previous_t=self._rest_t)
                 self.attempt.samples.extend(self._leaving)
                 self._leaving.clear()
                 self._enter(RISING)
@@ -266,7 +281,7 @@ class ExcursionTracker:
         assert attempt is not None
         levels = attempt.levels
         attempt.peak = max(attempt.peak, v)
-        if gap is not None and gap > MAX_COUNTED_GAP_S:
+        if gap is not None and gap > longest:
             attempt.gaps_s += gap
         attempt.samples.append((t, v))
         if not good_form:
@@ -383,6 +398,7 @@ class ExcursionTracker:
         )
         self.attempt = None
         self._floor = attempt.samples[-1][1]
+        self._rest_t = attempt.samples[-1][0]  # the reading that ended it is back near rest
         self._enter(REST)
         return result
 
@@ -399,11 +415,24 @@ class ExcursionTracker:
         if top is None:
             return none, none
         # The rise: from the last reading under 10 % before the first at 80 %, to that one.
-        below = next((i for i in range(top, -1, -1) if samples[i][1] <= low), 0)
-        rise = (samples[below][0], samples[top][0] - samples[below][0])
+        below = next((i for i in range(top, -1, -1) if samples[i][1] <= low), None)
+        times = [t for t, _ in samples[below or 0:top + 1]]
+        rise = (samples[below or 0][0], samples[top][0] - samples[below or 0][0])
+        if not _closely_read(times if below is not None else [attempt.previous_t, *times]):
+            rise = none
         if ended_by_input:
             return rise, none
         # The lowering: from the last reading at 80 % until back near rest, where the attempt ends.
         last_top = next(i for i in range(len(samples) - 1, -1, -1) if samples[i][1] >= high)
         lower = (samples[last_top][0], max(0.0, end_s - samples[last_top][0]))
+        after = [t for t, _ in samples[last_top:]]
+        if not _closely_read(after[:next((i for i, t in enumerate(after) if t >= end_s), len(after)) + 1]):
+            lower = none
         return rise, lower
+
+
+def _closely_read(times: list[float | None]) -> bool:
+    """Whether readings at these times follow a movement closely enough to time it."""
+    if any(t is None for t in times):
+        return False
+    return all(b - a <= _TIMING_MAX_GAP_S for a, b in zip(times, times[1:]))  # type: ignore[operator]
