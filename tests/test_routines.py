@@ -12,7 +12,7 @@ from formcheck.engine import FrameState
 from formcheck.routines import (CountRange, Routine, RoutineError, default_routines_dir, find_routine,
                                 load_all_routines, load_routine)
 from formcheck.specs import load_all_specs
-from formcheck.ui.routine_runner import RoutineRunner, follow_live_state
+from formcheck.ui.routine_runner import AWAY_ENDS_SET_S, RoutineRunner, follow_live_state
 
 SPECS = load_all_specs()
 
@@ -221,3 +221,45 @@ def test_following_the_live_page_says_when_to_switch_exercise():
     assert runner.phase == "exercise"
     follow_live_state(runner, _state(5, reps=2), "superman", now=140.0)
     assert runner.phase == "done" and not follow_live_state(runner, None, "superman", now=141.0)
+
+
+def _away(t: float, reps: int) -> FrameState:
+    return FrameState(timestamp_s=t, has_pose=False, phase="no_person", calibrated=True, reps=reps)
+
+
+def test_leaving_the_picture_pauses_a_set_and_staying_away_ends_it():
+    runner = RoutineRunner(_routine({"exercise": "bridge", "sets": 2, "reps": 10, "rest_s": 20}), SPECS)
+    runner.on_frame_state(_away(1.0, 0), exercise="bridge")
+    runner.on_frame_state(_away(9.0, 0), exercise="bridge")  # not there yet: nothing done, nothing to end
+    assert runner.phase == "exercise"
+    runner.on_frame_state(_state(10.0, 4), exercise="bridge")
+    runner.on_frame_state(_away(11.0, 4), exercise="bridge")
+    runner.on_frame_state(_away(14.0, 4), exercise="bridge")  # a short absence only pauses the set
+    runner.on_frame_state(_state(15.0, 5), exercise="bridge")
+    runner.on_frame_state(_away(16.0, 5), exercise="bridge")
+    assert runner.phase == "exercise"
+    runner.on_frame_state(_away(16.0 + AWAY_ENDS_SET_S, 5), exercise="bridge")
+    assert runner.phase == "rest"
+    assert [(r.counts, r.met, r.ended_by) for r in runner.results] == [({"reps": 5}, False, "away")]
+
+
+def test_a_routine_announces_itself_its_sets_its_rests_and_its_end():
+    runner = RoutineRunner(_routine({"exercise": "bridge", "sets": 2, "reps": 2, "hold_s": 3, "rest_s": 15},
+                                    {"exercise": "butt_walk", "sets": 1, "reps": "8-10", "rest_s": 0}), SPECS)
+    runner.on_frame_state(_state(1.0, 0), exercise="bridge")
+    assert runner.take_announcements() == ["Test routine. First: Shoulder bridge, 2 times, holding 3 seconds."]
+    runner.on_frame_state(_state(5.0, 2), exercise="bridge")
+    assert runner.take_announcements() == ["Set over: 2 done.", "Rest 15 seconds."]
+    for t in (6.0, 10.5, 17.2, 18.1, 19.0):
+        runner.tick(t)
+    assert runner.take_announcements() == ["ten seconds", "3", "2", "1"]
+    runner.tick(20.0)
+    assert runner.take_announcements() == ["Set 2 of 2: go."]
+    runner.on_frame_state(_state(25.0, 4), exercise="bridge")
+    assert runner.take_announcements() == ["Set over: 2 done.", "Next: Butt walks, 8 to 10 each way, side-on to the camera.",
+                                           "Rest 15 seconds."]
+    runner.tick(40.0)
+    assert runner.take_announcements() == ["Butt walks: get into the start position."]
+    runner.on_frame_state(_state(41.0, forward=10, backward=10), exercise="butt_walk")
+    assert runner.take_announcements() == ["Set over: 10 forward, 10 back.", "Routine finished. Well done."]
+    assert runner.take_announcements() == []

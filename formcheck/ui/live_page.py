@@ -1,4 +1,9 @@
-"""The "Live" page: the webcam through streamlit-webrtc, counted and coached as it plays."""
+"""The "Live" page: the webcam through streamlit-webrtc, counted and coached as it plays.
+
+The counter, the hold countdown, the cue and the voice live on the board (live_board.py), which the
+frame processor updates the moment a frame is analysed. The rest of the panel (a routine's
+progress, errors) is a fragment that reruns every POLL_S.
+"""
 
 from __future__ import annotations
 
@@ -13,40 +18,34 @@ from formcheck.routines import Routine
 from formcheck.specs import ExerciseSpec
 from formcheck.storage import SessionStore
 
+from .coach import SETUP, Utterance
 from .history import keep_in_history
 from .ice import IceConfigError, ice_servers
-from .live_processor import LiveProcessor, LiveSnapshot, set_target
+from .live_board import CUE_MODES, count_label, count_text, phase_text, render_board, set_target
+from .live_channel import channel_url, is_served
+from .live_processor import LiveProcessor, LiveSnapshot
 from .progress_page import save_live_report
 from .report_view import show_report
-from .routine_runner import RoutineRunner, follow_live_state, pick_routine, show_routine_runner
-from .sound import tone_html
+from .routine_runner import (AWAY_ENDS_SET_S, RUNNER_KEY, RoutineRunner, follow_live_state, pick_routine,
+                             show_routine_runner)
 from .text import placement_text, sentence
 
 PROCESSOR_KEY = "live_processor"
 ROUTINE_KEY = "routine"  # the routine chooser's widget
 STREAMER_KEY = "live"  # webrtc_streamer's key; streamlit-webrtc keeps its context under it in session_state
+CUES_KEY, VOLUME_KEY = "live_cues", "live_volume"
+PAIN_KEY = "live_pain"  # the person stopped for pain: the camera stays off until they go on
 # Widgets whose change needs the whole page to rerun (see _missed_full_rerun).
-WATCHED_KEYS = ("exercise", "page", "live_mirror", "live_sound", ROUTINE_KEY)
-HEARD_KEY = "live_heard"  # (session, last event seq sounded, the snippet that sounded it)
-POLL_S = 0.5
-_PHASES = {
-    "no_person": "looking for you",
-    "adjust_view": "adjust the camera",
-    "calibrating": "calibrating: hold still",
-    "rest": "at rest",
-    "rising": "moving up",
-    "top": "at the top",
-    "lowering": "coming down",
-    "moving": "moving",
-    "left_exercise": "out of position",
-}
+WATCHED_KEYS = ("exercise", "page", "live_mirror", CUES_KEY, VOLUME_KEY, ROUTINE_KEY, PAIN_KEY)
+POLL_S = 0.5  # while a routine runs: its rest countdown and set changes
+IDLE_POLL_S = 1.5  # otherwise: only errors and a STOP that a poll swallowed
 
 
 def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] | None = None,
            specs: Mapping[str, ExerciseSpec] | None = None, routines: Mapping[str, Routine] | None = None) -> None:
     """`open_history` gives the history database finished sessions are saved to; with `routines`
     (and the `specs` they use) the page can lead the person through a routine, exercise by exercise."""
-    mirror_col, sound_col, routine_col = st.columns([1, 1, 2])
+    mirror_col, cues_col, volume_col, routine_col = st.columns([1, 1, 1, 2])
     runner = None
     if routines and specs:
         with routine_col:
@@ -63,8 +62,12 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
     processor.mirror = mirror_col.toggle(
         "Mirror the picture", value=True, key="live_mirror",
         help="Show the picture like a mirror. Only the display is flipped: left and right stay correct.")
-    sound_on = sound_col.toggle("Sound cues", value=True, key="live_sound",
-                                help="A chime on each counted repetition or hold, a buzz on a new form fault.")
+    cues = cues_col.segmented_control(
+        "Cues", list(CUE_MODES), default="voice", key=CUES_KEY, format_func=CUE_MODES.get,
+        help="Voice: counts, hold countdowns, form cues and set-up help spoken by your browser's own voice "
+             "(nothing goes online). Tones: a chime for each count, a buzz for a fault. Off: silent.") or "off"
+    volume = volume_col.slider("Volume", 0, 100, 80, step=10, key=VOLUME_KEY, disabled=cues == "off")
+    pained = bool(st.session_state.get(PAIN_KEY))
     camera_col, panel_col = st.columns([3, 2])
     try:
         with camera_col:
@@ -76,6 +79,8 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
                                           "audio": False},
                 queued_video_frames_callback=processor.on_frames,
                 async_processing=True,
+                # Stopped for pain: the camera goes off (None leaves START and STOP to the person).
+                desired_playing_state=False if pained else None,
                 # No player controls over the picture: they would hide the cue line drawn at its foot.
                 video_html_attrs=VideoHTMLAttributes(autoPlay=True, controls=False, muted=True,
                                                      style={"width": "100%"}),
@@ -89,7 +94,16 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
     else:
         processor.stop()
     with panel_col:
-        _live_panel(processor, spec, playing, sound_on, runner, _page_inputs())
+        if is_served():
+            # First in the column, so that nothing drawn above it moves it (and reloads it) mid-session.
+            render_board(channel_url(processor.channel), cues, volume / 100)
+        if pained:
+            _pain_advice(spec)
+        else:
+            _pain_button(playing)
+        _live_panel(processor, spec, playing, runner, _page_inputs())
+    if is_served():
+        camera_col.caption(_hands_free_text(runner, cues))
     if not playing:
         snapshot = processor.snapshot()
         if snapshot.report is not None:
@@ -149,71 +163,92 @@ def _missed_full_rerun(drawn_for: tuple[Any, ...]) -> bool:
     return _page_inputs() != drawn_for
 
 
-def _live_panel(processor: LiveProcessor, spec: ExerciseSpec, playing: bool, sound_on: bool,
-                runner: RoutineRunner | None, drawn_for: tuple[Any, ...]) -> None:
+def _hands_free_text(runner: RoutineRunner | None, cues: str) -> str:
+    heard = {"voice": "You will hear the count, the hold countdown, form cues and set-up help, so you need not "
+                      "look at the screen.",
+             "tones": "A chime marks each count, a buzz a form fault.",
+             "off": "Cues are off: watch the board beside the picture."}[cues]
+    if runner is None:
+        return heard + " Leave the picture to pause: nothing is counted while you are away."
+    return (heard + " The routine runs by itself: each set ends at its count, the rest is counted down and the "
+            "next exercise starts when you are in position. To end a set early, leave the picture for "
+            f"{AWAY_ENDS_SET_S:.0f} seconds; a shorter absence only pauses it.")
+
+
+def _pain_button(playing: bool) -> None:
+    if st.button("Sharp pain? Stop here", type="primary", key="live-pain-stop", disabled=not playing,
+                 help="Stops the camera and the routine at once."):
+        st.session_state[PAIN_KEY] = True
+        st.session_state.pop(RUNNER_KEY, None)  # the routine ends with it
+        st.rerun()
+
+
+def _pain_advice(spec: ExerciseSpec) -> None:
+    st.error("Stopped. Rest in a position that eases the pain. If sharp pain persists, or comes with numbness, "
+             "weakness or pins and needles, seek medical advice before exercising again.")
+    for note in spec.safety:
+        st.caption(note)
+    if st.button("I am fine: back to the live page", key="live-pain-done"):
+        st.session_state.pop(PAIN_KEY, None)
+        st.rerun()
+
+
+def _live_panel(processor: LiveProcessor, spec: ExerciseSpec, playing: bool, runner: RoutineRunner | None,
+                drawn_for: tuple[Any, ...]) -> None:
     # Polled while the camera plays, and while a routine's rest counts down (with the camera off too).
     resting = runner is not None and runner.phase == "rest"
-    @st.fragment(run_every=POLL_S if playing or resting else None)
+    poll = POLL_S if runner is not None and (playing or resting) else IDLE_POLL_S if playing else None
+
+    @st.fragment(run_every=poll)
     def panel() -> None:
         if _missed_full_rerun(drawn_for):
             st.rerun(scope="app")
         try:
-            _panel_body(processor, spec, sound_on, runner)
+            _panel_body(processor, spec, runner)
         except Exception as exc:  # a bug here must not put a traceback on the page (st.rerun is no Exception)
             st.error(f"The live panel failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
 
     panel()
 
 
-def _panel_body(processor: LiveProcessor, spec: ExerciseSpec, sound_on: bool, runner: RoutineRunner | None) -> None:
+def _panel_body(processor: LiveProcessor, spec: ExerciseSpec, runner: RoutineRunner | None) -> None:
     snapshot = processor.snapshot()
     if runner is not None:
         now = time.monotonic()
-        if follow_live_state(runner, snapshot.state if snapshot.active else None, processor.spec.id, now):
+        switch = follow_live_state(runner, snapshot.state if snapshot.active else None, processor.spec.id, now)
+        for text in runner.take_announcements():
+            processor.announce(Utterance(text, SETUP, "routine", max_wait_s=8.0))
+        if switch:
             st.rerun(scope="app")  # next exercise: the whole page follows (picker, guidance, analyzer)
         show_routine_runner(runner, now)
     if not snapshot.active:
         return
     if snapshot.error:
         st.error(f"The live analysis stopped working: {snapshot.error}")
+    if is_served():
+        if snapshot.fps is not None:
+            st.caption(f"{snapshot.fps:.1f} frames analysed per second")
+        return
+    # Without the push channel (the pages run without app.py's server): the board's content, polled.
     if snapshot.state is None:
         st.info("Waiting for the first camera frames ...")
         return
     _live_metrics(snapshot, spec)
-    if sound_on:
-        _sound(snapshot)
-
-
-def count_label(spec: ExerciseSpec) -> str:
-    """What the exercise counts, as the metric's label."""
-    if getattr(spec.motion, "pacing", None) is not None:
-        return "Holds"  # live, formcheck paces them
-    return {"steps": "Steps", "holds": "Holds"}.get(spec.motion.kind, "Repetitions")
 
 
 def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
     state = snapshot.state
     assert state is not None
     cols = st.columns(2)
-    label = count_label(spec)
-    if label == "Steps":
-        cols[0].metric(label, f"{state.steps_forward} fwd / {state.steps_backward} back")
-    else:
-        value = str(state.reps)
-        if getattr(spec.motion, "per_side", False):
-            value += f" (L {state.reps_by_side.get('left', 0)}, R {state.reps_by_side.get('right', 0)})"
-        cols[0].metric(label, value)
+    cols[0].metric(count_label(spec), count_text(state, spec)[0])
     if state.hold_target_s:
         # Time held in good form: the countdown stands still while a fault is seen (the cue says why).
         cols[1].metric("Hold", f"{min(state.hold_good_s, state.hold_target_s):.1f} / {state.hold_target_s:g} s")
     else:
         cols[1].metric("Form faults now", len(state.active_faults))
     cols = st.columns(2)
-    phase = _PHASES.get(state.phase, state.phase)
-    if state.phase == "calibrating":
-        phase += f" ({state.calibration_progress:.0%})"
     # A line of text, not a metric: a metric's large type cuts a phrase short in this narrow column.
-    cols[0].markdown(f"Status  \n**{phase}**")
+    cols[0].markdown(f"Status  \n**{phase_text(state)}**")
     cols[1].metric("Frames analysed per second", "-" if snapshot.fps is None else f"{snapshot.fps:.1f}")
     if state.message:
         (st.error if state.active_faults else st.info)(sentence(state.message))
@@ -224,21 +259,3 @@ def _live_metrics(snapshot: LiveSnapshot, spec: ExerciseSpec) -> None:
     target = set_target(spec)  # the overlay's set target: per-side dosage counts both sides
     if target:
         st.progress(min(1.0, state.reps / target), text=f"Set: {state.reps} of {target}")
-
-
-def _sound(snapshot: LiveSnapshot) -> None:
-    """Sound the newest events once. The tone's snippet stays on the page until the next one: removed
-    at the next poll, its iframe could go before a loaded-down browser ran it (a missed chime)."""
-    heard_session, heard_seq, html = st.session_state.get(HEARD_KEY, (0, 0, None))
-    if heard_session != snapshot.session:
-        heard_seq, html = 0, None
-    fresh = [e for e in snapshot.events if e.seq > heard_seq]
-    if fresh:
-        heard_seq = fresh[-1].seq
-        if any(e.kind == "fault" for e in fresh):
-            html = tone_html("fault", heard_seq)
-        elif any(e.kind in ("rep", "hold", "step") for e in fresh):  # a partial attempt earns no chime
-            html = tone_html("count", heard_seq)
-    st.session_state[HEARD_KEY] = (snapshot.session, heard_seq, html)
-    if html is not None:
-        st.iframe(html, height=1)  # nothing to see: the snippet only plays its tone

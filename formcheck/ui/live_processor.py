@@ -2,7 +2,9 @@
 
 `LiveProcessor.on_frames` is streamlit-webrtc's `queued_video_frames_callback`; it runs in a worker
 thread of its own, so it never calls Streamlit. The page reads what it needs through `snapshot()`,
-and every piece of state shared between the two threads is guarded by one lock.
+and every piece of state shared between the two threads is guarded by one lock. What the person
+must see or hear at once (the counter, the cue, the words to say) is not left for the page to poll:
+each analysed frame publishes it on the processor's `channel` before the frame is even drawn.
 
 A session is what lies between START and STOP: the page calls `start()` while the stream plays and
 `stop()` when it has stopped, which finishes the analyzer and keeps its report. Frames that arrive
@@ -29,8 +31,13 @@ from formcheck.pose import PoseEstimator, create_pose_estimator
 from formcheck.report import Report
 from formcheck.specs import ExerciseSpec
 
-# Set to a file path to append one JSON line per counted event and per fps sample: how the live
-# latency in the README was measured, and a way to diagnose a slow machine.
+from .coach import Coach, Utterance, safety_utterance
+from .live_board import board_message, say_message, set_target
+from .live_channel import LiveChannel
+
+# Set to a file path to append one JSON line per analysed frame (its timing, phase and count), per
+# counted event, per utterance and per stall: how the live latency in the README was measured, and
+# a way to diagnose a slow machine.
 LIVE_LOG_ENV = "FORMCHECK_LIVE_LOG"
 _FPS_WINDOW = 30  # frames over which the processing rate is averaged
 _STALL_S = 1.0  # frames further apart than this are logged as a stall of the camera or its stream
@@ -97,6 +104,9 @@ class LiveProcessor:
         self._error: str | None = None
         self._report: Report | None = None
         self._log_path = os.environ.get(LIVE_LOG_ENV) or None
+        self.channel = LiveChannel()
+        self._coach = Coach(spec)
+        self._said = 0
 
     # ------------------------------------------------------------------ page side
     @property
@@ -118,6 +128,8 @@ class LiveProcessor:
             self._annotator = Annotator(spec)
             self._reset_session(active=self._active)
             self._report = None
+            board = self._board_locked()
+        self.channel.publish(board)
 
     def take_switched(self) -> list[tuple[int, Report]]:
         """(session number, report) of each exercise left by `set_spec` since the last call."""
@@ -128,10 +140,21 @@ class LiveProcessor:
     def start(self) -> None:
         """Open a session if none is open (idempotent: called on every rerun while playing)."""
         with self._lock:
-            if not self._active:
-                self._reset_session(active=True)
-                self._report = None
-                self._error = None
+            if self._active:
+                return
+            self._reset_session(active=True)
+            self._report = None
+            self._error = None
+            board = self._board_locked()
+        self.channel.publish(board)
+        self.announce(safety_utterance())
+
+    def announce(self, utterance: Utterance) -> None:
+        """Say something that no frame prompted (a routine's rest countdown, the safety note)."""
+        with self._lock:
+            message = self._say_locked(utterance, None, None)
+        self.channel.publish(message)
+        self._write_log([_say_log(message)])
 
     def stop(self) -> Report | None:
         """Close the session and return its report (None if no frame was analysed)."""
@@ -142,7 +165,9 @@ class LiveProcessor:
             if self._analyzer is not None and self._analyzer.frames > 0:
                 self._report = self._analyzer.finish(fps=self._fps_locked(), source="live camera")
             self._analyzer = None
-            return self._report
+            report, board = self._report, self._board_locked()
+        self.channel.publish(board)
+        return report
 
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
@@ -214,6 +239,12 @@ class LiveProcessor:
             self._frames_with_pose += landmarks is not None
             self._series.append((session_t, state.primary_value))
             annotator = self._annotator
+            said = [self._say_locked(u, received_wall, session_t) for u in self._coach.update(state)]
+            board = self._board_locked(frame_wall=received_wall)
+        # Sent before the frame is drawn: the page shows and says it while the picture is encoded.
+        for message in said:
+            self.channel.publish(message)
+        self.channel.publish(board)
         shown = annotator.draw(*_for_display(image_rgb, landmarks, mirror), state)
         draw_set_progress(shown, state.reps, set_target(annotator.spec))
         done_wall = self._wall()
@@ -221,14 +252,21 @@ class LiveProcessor:
             self._frame_walls.append(done_wall)
             new = self._new_events(previous, state, received_wall, done_wall)
             fps = self._fps_locked()
+        lines = [{"kind": "frame", "t": round(session_t, 3), "stream_t": stream_time_s,
+                  "size": [image_rgb.shape[1], image_rgb.shape[0]],
+                  "received_wall": received_wall, "done_wall": done_wall, "skipped": skipped,
+                  "phase": state.phase, "value": state.primary_value,
+                  "count": state.reps + state.steps_forward + state.steps_backward}]
         if previous_wall is None:
-            self._write_log([{"kind": "first_frame", "received_wall": received_wall}])
+            lines.insert(0, {"kind": "first_frame", "received_wall": received_wall})
         elif received_wall - previous_wall > _STALL_S:
             # No frame skipped means the picture stopped coming (the camera or its stream paused);
             # skipped frames mean they came but the analysis was slow: where a slow machine loses time.
-            self._write_log([{"kind": "stall", "received_wall": received_wall,
-                              "wall_gap_s": round(received_wall - previous_wall, 3),
-                              "stream_gap_s": round(session_t - previous_t, 3), "frames_skipped": skipped}])
+            lines.append({"kind": "stall", "received_wall": received_wall,
+                          "wall_gap_s": round(received_wall - previous_wall, 3),
+                          "stream_gap_s": round(session_t - previous_t, 3), "frames_skipped": skipped})
+        lines += [_say_log(message) for message in said]
+        self._write_log(lines)
         self._log(new, fps)
         return shown
 
@@ -247,6 +285,7 @@ class LiveProcessor:
         self._frame_walls.clear()
         self._events = []
         self._series = []
+        self._coach = Coach(self._spec)
 
     def _session_time(self, stream_time_s: float | None, received_wall: float) -> float:
         """Seconds since the session's first frame, from the frame's own timestamp (its pts) when it
@@ -266,6 +305,14 @@ class LiveProcessor:
         step = 1 / 30 if step_s is None else max(0.001, step_s)
         self._estimator_t = 0.0 if self._estimator_t < 0 else self._estimator_t + step
         return self._estimator_t
+
+    def _board_locked(self, frame_wall: float | None = None) -> dict:
+        return board_message(self._state, self._spec, session=self._session, active=self._active,
+                             fps=self._fps_locked(), frame_wall=frame_wall)
+
+    def _say_locked(self, utterance: Utterance, frame_wall: float | None, frame_time_s: float | None) -> dict:
+        self._said += 1
+        return say_message(utterance, self._said, frame_wall, frame_time_s)
 
     def _fps_locked(self) -> float | None:
         if len(self._frame_walls) < 2:
@@ -301,11 +348,8 @@ class LiveProcessor:
                 log.write(json.dumps(line) + "\n")
 
 
-def set_target(spec: ExerciseSpec) -> int | None:
-    """Repetitions or holds in one set, from the spec's dosage (both sides together when per side)."""
-    if spec.motion.kind == "steps" or not spec.dosage.reps:
-        return None
-    return spec.dosage.reps * (2 if spec.dosage.per_side else 1)
+def _say_log(message: dict) -> dict:
+    return {"kind": "say", "cue": message["kind"], **{k: v for k, v in message.items() if k not in ("kind", "type")}}
 
 
 def draw_set_progress(image: np.ndarray, done: int, target: int | None) -> None:

@@ -5,6 +5,11 @@ countdown between sets.
 FrameStates and the current time, and every time-dependent answer takes `now`. Use one clock for
 every call (e.g. time.monotonic(), or the frame timestamps alone). The Streamlit widgets at the
 bottom only display a runner and forward button presses to it.
+
+A routine runs hands-free: a set ends when its count is reached or when the person leaves the
+picture for AWAY_ENDS_SET_S after doing part of it, the rest is counted down, the next exercise is
+announced and counting starts when the person is in position. What to say aloud is collected in
+order and handed out by `take_announcements()`.
 """
 
 from __future__ import annotations
@@ -17,7 +22,11 @@ from formcheck.routines import CountRange, Routine, RoutineStep
 from formcheck.specs import ExerciseSpec, StepMotion
 
 Phase = Literal["exercise", "rest", "done"]
-EndedBy = Literal["target", "advance", "skip"]
+EndedBy = Literal["target", "advance", "skip", "away"]
+# Out of the picture this long, after doing some of the set, ends it (hands-free "end"); shorter
+# absences only pause it, as nothing is counted while nobody is seen.
+AWAY_ENDS_SET_S = 5.0
+_REST_MARKS_S = (10, 3, 2, 1)  # the rest is counted down aloud at these seconds left
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,10 @@ class RoutineRunner:
         self._latest: dict[str, int] | None = None  # counts of the newest state for the current exercise
         self._baseline: dict[str, int] = {}
         self._results: list[SetResult] = []
+        self._away_since: float | None = None
+        self._rest_marks: set[int] = set()
+        self._announcements: list[str] = []
+        self._started = False
 
     # ------------------------------------------------------------------ where we are
     @property
@@ -130,6 +143,13 @@ class RoutineRunner:
         self.tick(now)
         if self._phase == "done" or (exercise is not None and exercise != self.exercise):
             return
+        if not self._started:
+            self._started = True
+            self._say(f"{self.routine.title}. First: {self._titles[self.exercise]}, {self._dose()}.")
+        if state.phase == "no_person":
+            self._away_since = now if self._away_since is None else self._away_since
+        else:
+            self._away_since = None
         counts = self._counts(state)
         if self._latest is not None and any(counts[p] < self._latest.get(p, 0) for p in counts):
             # Counts went down: the analyzer was restarted and counts from zero. What this set had
@@ -141,11 +161,27 @@ class RoutineRunner:
             done = self.set_counts()
             if all(done[p] >= self.step.reps.high for p in done):
                 self._finish_set(now, "target")
+            elif (self._away_since is not None and now - self._away_since >= AWAY_ENDS_SET_S
+                  and any(done.values())):
+                self._finish_set(now, "away")
 
     def tick(self, now: float) -> None:
-        """Let time pass: a rest that is over starts the next set."""
-        if self._phase == "rest" and self._rest_until is not None and now >= self._rest_until:
+        """Let time pass: the rest is counted down, and a rest that is over starts the next set."""
+        if self._phase != "rest" or self._rest_until is None or self._rest_started is None:
+            return
+        if now >= self._rest_until:
             self._start_set()
+            return
+        remaining, length = self._rest_until - now, self._rest_until - self._rest_started
+        due = [m for m in _REST_MARKS_S if remaining <= m < length - 1 and m not in self._rest_marks]
+        if due:
+            self._rest_marks.update(due)
+            self._say("ten seconds" if min(due) == 10 else str(min(due)))
+
+    def take_announcements(self) -> list[str]:
+        """What to say aloud since the last call, in order."""
+        said, self._announcements = self._announcements, []
+        return said
 
     def advance(self, now: float) -> None:
         """The person's "next": ends the current set as it is, or skips the rest."""
@@ -173,6 +209,7 @@ class RoutineRunner:
 
     def _finish_set(self, now: float, ended_by: EndedBy) -> None:
         self._record_set(now, ended_by)
+        self._say(f"Set over: {self._done_text(self._results[-1].counts)}.")
         if self._set_number < self.step.sets.high:
             self._set_number += 1
             self._rest(now, self.step.rest_s)
@@ -183,23 +220,52 @@ class RoutineRunner:
         rest_s = self.step.rest_s
         if self._step_index + 1 >= len(self.routine.steps):
             self._phase, self._rest_until, self._rest_started = "done", None, None
+            self._say("Routine finished. Well done.")
             return
         previous = self.exercise
         self._step_index += 1
         self._set_number = 1
         if self.exercise != previous:
             self._latest, self._baseline = None, {}  # the live page starts a fresh analyzer for it
+        spec = self.specs[self.exercise]
+        view = "side-on to" if spec.camera.view == "side" else "facing"
+        self._say(f"Next: {self._titles[self.exercise]}, {self._dose()}, {view} the camera.")
         self._rest(now, rest_s)
 
     def _rest(self, now: float, seconds: float) -> None:
         self._phase, self._rest_started, self._rest_until = "rest", now, now + seconds
+        self._rest_marks = set()
         if seconds <= 0:
             self._start_set()
+        else:
+            self._say(f"Rest {seconds:.0f} seconds.")
 
     def _start_set(self) -> None:
         # Whatever was counted before the set began (warming up, moving during the rest) is not part of it.
         self._phase, self._rest_started, self._rest_until = "exercise", None, None
         self._baseline = dict(self._latest or {})
+        self._away_since = None
+        if self._set_number == 1:
+            self._say(f"{self._titles[self.exercise]}: get into the start position.")
+        else:
+            self._say(f"Set {self._set_number} of {str(self.step.sets).replace('-', ' to ')}: go.")
+
+    def _say(self, text: str) -> None:
+        self._announcements.append(text)
+
+    def _dose(self) -> str:
+        """"3 to 5 per side", "8 to 10 each way", "10 times, holding 5 seconds"."""
+        step = self.step
+        reps = str(step.reps).replace("-", " to ")
+        each = {"forward": " each way", "left": " per side"}.get(self.parts()[0], " times")
+        hold = f", holding {step.hold_s:g} seconds" if step.hold_s else ""
+        return f"{reps}{each}{hold}"
+
+    def _done_text(self, counts: dict[str, int]) -> str:
+        if tuple(counts) == ("reps",):
+            return f"{counts['reps']} done"
+        labels = {"left": "left", "right": "right", "forward": "forward", "backward": "back"}
+        return ", ".join(f"{n} {labels[part]}" for part, n in counts.items())
 
     # ------------------------------------------------------------------ output
     def view(self, now: float) -> RunnerView:

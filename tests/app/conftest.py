@@ -52,7 +52,8 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     workdir = tmp_path_factory.mktemp("app-server")
     live_log = workdir / "live.jsonl"
     port = _free_port()
-    env = dict(os.environ, FORMCHECK_LIVE_LOG=str(live_log))
+    # The sessions the tests finish are kept in a history of their own, not the user's.
+    env = dict(os.environ, FORMCHECK_LIVE_LOG=str(live_log), FORMCHECK_DB=str(workdir / "history.sqlite3"))
     output = open(workdir / "streamlit.log", "w+b")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",

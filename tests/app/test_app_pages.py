@@ -17,7 +17,7 @@ from formcheck.ui.video_page import clip_label
 from fake_camera import write_first_seconds, write_not_a_video
 from fixtures import write_indexed_clip
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app_page.py")
 ANALYSIS_TIMEOUT_S = 300  # a sample clip through the real pose model on 2 cores: ~20 s, more under load
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from formcheck.landmarks import Landmarks
 from formcheck.specs import find_spec
+from formcheck.ui.coach import SAFETY_TEXT
 from formcheck.ui.live_processor import LiveProcessor, _for_display, draw_set_progress, set_target
 
 from synthetic import PRONE_CAM, frames, press_ups
@@ -237,7 +238,31 @@ def test_the_latency_log_tells_a_stalled_camera_from_late_frames(spec, tmp_path,
     for stream_t, wall, skipped in ((0.0, 100.0, 0), (0.1, 100.1, 0), (3.1, 103.1, 0), (3.2, 103.2, 0),
                                     (5.2, 105.2, 29)):
         processor.process(marked_image(), stream_t, received_wall=wall, skipped=skipped)
-    first, *stalls = [json.loads(line) for line in log.read_text().splitlines()]
+    logged = [json.loads(line) for line in log.read_text().splitlines()]
+    first, *stalls = [e for e in logged if e["kind"] in ("first_frame", "stall")]
     assert first == {"kind": "first_frame", "received_wall": 100.0}
+    assert [e["received_wall"] for e in logged if e["kind"] == "frame"] == [100.0, 100.1, 103.1, 103.2, 105.2]
     assert [(s["kind"], s["wall_gap_s"], s["stream_gap_s"], s["frames_skipped"]) for s in stalls] == [
         ("stall", 3.0, 3.0, 0), ("stall", 2.0, 2.0, 29)]
+
+
+def test_each_analysed_frame_publishes_the_board_and_what_to_say_at_once(spec):
+    sequence = press_up_frames(2)
+    processor = LiveProcessor(spec, estimator_factory=lambda _: ScriptedEstimator([lm for _, lm in sequence]))
+    published: list[dict] = []
+    processor.channel.publish = published.append  # what the page's board would receive, in order
+    processor.start()
+    assert [m["text"] for m in published if m["type"] == "say"] == [SAFETY_TEXT]
+    run(processor, sequence)
+    boards = [m for m in published if m["type"] == "board"]
+    assert len(boards) == len(sequence) + 1  # one at START, one per frame
+    assert boards[-1]["count"] == 2 and boards[-1]["label"] == "Repetitions" and boards[-1]["active"]
+    counts = [m for m in published if m["type"] == "say" and m["kind"] == "count"]
+    assert [m["text"] for m in counts] == ["one", "two"]
+    # Published with the frame that counted it, before the next frame's board.
+    first = published.index(counts[0])
+    assert published[first + 1]["type"] == "board" and published[first + 1]["count"] == 1
+    assert all(m["frame_wall"] is not None and m["sent_wall"] >= m["frame_wall"] for m in counts)
+    processor.stop()
+    assert published[-1] == {"type": "board", "session": 1, "active": False, "label": "Repetitions",
+                             "status": "Press START to begin."}
