@@ -116,6 +116,7 @@ class Body:
         for seg, (bones, start, end) in SEGMENTS.items():
             for b in bones:
                 self.bone_of_segment[b] = seg
+        self._weights = None  # per-vertex bone indices and weights, loaded on first use
         self.keypoints = load_keypoint_regressor()
         self.coco_labels = list(self.keypoints.labels)
 
@@ -133,11 +134,14 @@ class Body:
 
     # --- posing -----------------------------------------------------------
     def world_rotations(self, targets: dict):
-        """targets: segment -> 3x3 world rotation from rest. Unset bones inherit their parent's."""
+        """targets: segment (or "bone:<name>") -> 3x3 world rotation from rest. Unset bones inherit their
+        parent's."""
         G = np.zeros((len(self.labels), 3, 3))
         for i, name in enumerate(self.labels):
             seg = self.bone_of_segment.get(name)
-            if seg is not None and seg in targets:
+            if f"bone:{name}" in targets:  # a single bone aimed on its own (a spine joint inside a segment)
+                G[i] = targets[f"bone:{name}"]
+            elif seg is not None and seg in targets:
                 G[i] = targets[seg]
             elif self.parents[i] >= 0:
                 G[i] = G[self.parents[i]]
@@ -155,6 +159,18 @@ class Body:
             else:
                 heads[i] = heads[p] + G[p] @ (self.rest_heads[i] - self.rest_heads[p])
         return heads
+
+    def surface_points(self, G, root_position, vertex_ids):
+        """Posed positions of a few mesh vertices (linear blend skinning of just those), for hands or props
+        that rest on the skin; cheaper than skinning the whole mesh."""
+        if self._weights is None:
+            self._weights = (self.model.vertex_bone_indices.numpy(), self.model.vertex_bone_weights.numpy())
+        idx, w = self._weights[0][vertex_ids], self._weights[1][vertex_ids].astype(np.float64)
+        heads = self.posed_heads(G, root_position)
+        rest = self.rest_vertices[vertex_ids]
+        local = rest[:, None, :] - self.rest_heads[idx]                      # (n, k, 3)
+        posed = heads[idx] + np.einsum("nkij,nkj->nki", G[idx], local)
+        return np.einsum("nk,nki->ni", w, posed)
 
     def skin(self, G_batch, root_batch):
         """G_batch (B,104,3,3), root_batch (B,3) -> vertices (B,V,3), coco keypoints (B,23,3)."""

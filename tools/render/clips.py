@@ -35,6 +35,9 @@ class ClipSpec:
     # rendered with the first, slightly shorter mat; their values keep `make samples` reproducing them.
     mat_min_len: float = 1.9
     mat_margin: float = 0.4
+    # Picture size. The subtle exercises (pelvic tilt, lumbar extension) are filmed close at 1280x720,
+    # as people film them, with the same horizontal field of view (about 60 degrees).
+    size: tuple = (640, 480)
 
 
 def _script(script_class):
@@ -63,6 +66,8 @@ _side = _script(SeatedSideStretch)
 
 
 PRESS_MAT = dict(mat_min_len=1.85, mat_margin=0.25)
+# The subtle exercises are filmed close: 1280x720 with the whole movement filling most of the width.
+CLOSE = dict(size=(1280, 720), min_distance=1.0)
 
 
 CLIPS = [
@@ -127,8 +132,9 @@ CLIPS = [
              camera_height=(0.5, 0.9), max_azimuth=25.0),
     ClipSpec("superman_clean", "superman", "5 supermans: chest, arms and legs a little off the floor, 3 s holds", 601,
              _superman([SupermanRep() for _ in range(5)]), camera_height=(0.4, 0.7)),
-    ClipSpec("superman_neck_cranked", "superman", "4 supermans; reps 3-4 crank the head back ~40 deg", 602,
-             _superman([SupermanRep(), SupermanRep(), SupermanRep(neck_deg=40.0), SupermanRep(neck_deg=40.0)]),
+    ClipSpec("superman_neck_cranked", "superman",
+             "4 supermans; reps 3-4 crank the head back ~60 deg, chin up, the face looking forward", 602,
+             _superman([SupermanRep(), SupermanRep(), SupermanRep(neck_deg=60.0), SupermanRep(neck_deg=60.0)]),
              camera_height=(0.4, 0.7)),
     ClipSpec("superman_too_high", "superman", "4 supermans; reps 3-4 lift far too high (trunk ~35 deg, legs ~20 deg)",
              603, _superman([SupermanRep(), SupermanRep(), SupermanRep(trunk_deg=40.0, hip_ext_deg=20.0),
@@ -180,26 +186,27 @@ CLIPS = [
              "2 good side bends, then 2 where the opposite hip lifts off the seat (~12 deg pelvis tilt)", 904,
              _side(_alternate(Bend, 2) + _alternate(Bend, 2, hip_lift_deg=12.0)), view="front", camera_height=(0.8, 1.1),
              max_azimuth=12.0, use_mat=False),
-    ClipSpec("pelvic_tilt_clean", "pelvic_tilt", "5 posterior pelvic tilts, 5 s holds", 1001,
-             _tilt([TiltRep() for _ in range(5)]), camera_height=(0.4, 0.7)),
+    ClipSpec("pelvic_tilt_clean", "pelvic_tilt",
+             "5 posterior pelvic tilts (hands resting on the belly), 5 s holds, filmed close", 1001,
+             _tilt([TiltRep() for _ in range(5)]), camera_height=(0.4, 0.7), **CLOSE),
     ClipSpec("pelvic_tilt_buttocks_lift", "pelvic_tilt", "4 reps; reps 3-4 lift the buttocks off the floor (~0.14 T)",
-             1002, _tilt([TiltRep()] * 2 + [TiltRep(buttocks_lift_t=0.14)] * 2), camera_height=(0.4, 0.7)),
+             1002, _tilt([TiltRep()] * 2 + [TiltRep(buttocks_lift_t=0.14)] * 2), camera_height=(0.4, 0.7), **CLOSE),
     ClipSpec("pelvic_tilt_feet_move", "pelvic_tilt", "5 reps; during reps 3-4 the feet slide ~16 cm away from the hips, then are put back",
              1003, _tilt([TiltRep()] * 2 + [TiltRep(feet_slide_m=0.08)] * 2 + [TiltRep()]),
-             camera_height=(0.4, 0.7)),
+             camera_height=(0.4, 0.7), **CLOSE),
     ClipSpec("pelvic_tilt_head_lift", "pelvic_tilt", "4 reps; reps 3-4 curl the head and shoulders up", 1004,
-             _tilt([TiltRep()] * 2 + [TiltRep(head_lift_deg=30.0)] * 2), camera_height=(0.4, 0.7)),
+             _tilt([TiltRep()] * 2 + [TiltRep(head_lift_deg=30.0)] * 2), camera_height=(0.4, 0.7), **CLOSE),
     ClipSpec("lumbar_extension_clean", "lumbar_extension",
-             "8 small anterior pelvic tilts on all fours, 3 s holds", 1101,
-             _lumbar([LumbarRep() for _ in range(8)]), camera_height=(0.5, 0.9), max_azimuth=20.0),
+             "8 small anterior pelvic tilts on all fours (the low back dips), 3 s holds, filmed close", 1101,
+             _lumbar([LumbarRep() for _ in range(8)]), camera_height=(0.5, 0.9), max_azimuth=20.0, **CLOSE),
     ClipSpec("lumbar_extension_whole_back_arch", "lumbar_extension",
              "5 reps; reps 3-5 arch the whole back (chest and head rise, ~15 deg)", 1102,
              _lumbar([LumbarRep()] * 2 + [LumbarRep(whole_back_deg=16.0)] * 3), camera_height=(0.5, 0.9),
-             max_azimuth=20.0),
+             max_azimuth=20.0, **CLOSE),
     ClipSpec("lumbar_extension_knees_doing_work", "lumbar_extension",
              "5 reps; reps 3-5 rock the hips back over the heels instead (knees bend ~20 deg more)", 1103,
              _lumbar([LumbarRep()] * 2 + [LumbarRep(tilt_deg=3.0, rock_back_m=0.12)] * 3),
-             camera_height=(0.5, 0.9), max_azimuth=20.0),
+             camera_height=(0.5, 0.9), max_azimuth=20.0, **CLOSE),
 ]
 
 

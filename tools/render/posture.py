@@ -57,6 +57,9 @@ UPRIGHT = np.eye(3)                                    # sitting/standing, facin
 
 # How a lateral trunk bend is shared along the spine (the lumbar and lower thoracic do most of it).
 SIDE_BEND_SHARE = {"spine_low": 0.35, "spine_mid": 0.35, "chest": 0.2, "neck": 0.1}
+# Posture.spine_joints: the spine bone that starts each segment, and the joint inside a two-bone segment.
+SEGMENT_JOINT = {"spine_low": "spine05", "spine_mid": "spine03", "chest": "spine01"}
+INNER_JOINT = {"spine_low": "spine04", "spine_mid": "spine02"}
 
 
 @dataclass
@@ -86,6 +89,11 @@ class Posture:
     pelvis_yaw: float = 0.0
     chest_yaw: float = 0.0    # counter-rotation of the chest about the trunk axis, degrees
     side_bend: float = 0.0    # lateral trunk bend toward the person's left (+) or right (-), degrees
+    # Extra relative flexion (extension negative) at single spine joints, degrees, on top of the
+    # segment angles: "spine04" bends between spine05 and spine04 (inside spine_low), "spine02" inside
+    # spine_mid; "spine05", "spine03", "spine01" add to the segment's own joint. Lets a movement curve
+    # the back evenly along the spine instead of kinking it at the three segment joints.
+    spine_joints: dict = field(default_factory=dict)
     legs: dict = field(default_factory=dict)  # "L"/"R" -> Limb
     arms: dict = field(default_factory=dict)
 
@@ -132,13 +140,18 @@ class Poser:
         acc = pelvis
         for seg, ang in (("spine_low", p.spine_low), ("spine_mid", p.spine_mid), ("chest", p.chest),
                          ("neck", p.neck), ("head", p.head)):
-            acc = acc @ rot_x(ang)
+            acc = acc @ rot_x(ang + p.spine_joints.get(SEGMENT_JOINT.get(seg), 0.0))
             if p.side_bend and seg in SIDE_BEND_SHARE:
                 # rot_y(+) lowers the person's left side: bending to the left is a negative rotation.
                 acc = acc @ rot_y(-SIDE_BEND_SHARE[seg] * p.side_bend)
             if seg == "chest" and p.chest_yaw:
                 acc = acc @ rot_z(p.chest_yaw)
             out[seg] = acc
+            inner = INNER_JOINT.get(seg)
+            if inner in p.spine_joints:
+                # A joint inside the segment: its second bone and everything above bend on from it.
+                acc = acc @ rot_x(p.spine_joints[inner])
+                out[f"bone:{inner}"] = acc
         x = np.array([1.0, 0, 0])
         for s, limb in p.legs.items():
             if limb.upper_vec is not None:

@@ -12,8 +12,11 @@ fault windows and per-frame 2D joints with visibility. Schema: `tools/render/REA
 Regenerate everything with `make samples`; this table is regenerated from the sidecars
 (`.venv-render/bin/python -m tools.render readme`).
 
-640x480, 15 fps, H.264 (yuv420p, faststart). Faults are injected at about twice the estimated
-thresholds of `exercise-research.md`; clean clips stay well inside the good range.
+640x480, 15 fps, H.264 (yuv420p, faststart). The subtle exercises, pelvic tilt and lumbar extension, are
+filmed close at 1280x720 (the same 60 degree horizontal field of view, the person filling most of the
+width), as people film them: their movement is a 1-2 cm change in the outline of the low back. Faults
+are injected at about twice the estimated thresholds of `exercise-research.md`; clean clips stay well
+inside the good range.
 """
 
 
@@ -66,6 +69,8 @@ def write_readme(folder: Path):
         total += size
         cam = doc["camera"]
         cam_s = f"{cam['view']}, {cam['facing_side']} side, az {cam['azimuth_deg']:+.0f}, h {cam['height_m']} m, d {cam['distance_m']} m"
+        if (doc["width"], doc["height"]) != (640, 480):
+            cam_s += f", {doc['width']}x{doc['height']}"
         lines.append(f"| `{doc['clip']}` | {doc['exercise']} | {doc['description']} | {doc['duration_s']:.1f} s | "
                      f"{doc['reps']} | {_fmt_events(doc)} | {_fmt_faults(doc)} | {cam_s} | {size / 1e6:.2f} MB |")
     lines.append(f"\nTotal size: {total / 1e6:.1f} MB in {len(docs)} clips.\n")

@@ -15,7 +15,16 @@ from tools.render.variation import draw_camera, draw_person, draw_room
 
 WIDTH, HEIGHT, FPS = 640, 480, 15
 VFOV = 46.8  # a typical webcam: about 60 degrees horizontal at 4:3
+HFOV = float(2 * np.degrees(np.arctan(np.tan(np.radians(VFOV / 2)) * WIDTH / HEIGHT)))
 BATCH = 24
+
+
+def vfov_for(width, height):
+    """Vertical field of view of a picture size: the 4:3 webcam's, or the same horizontal field (about 60
+    degrees, a phone or webcam in landscape) at another aspect ratio."""
+    if width * HEIGHT == height * WIDTH:
+        return VFOV
+    return float(2 * np.degrees(np.arctan(np.tan(np.radians(HFOV / 2)) * height / width)))
 
 
 def _frame_span(script, body, poser, times):
@@ -41,7 +50,9 @@ def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save
     if only_times is not None:
         times = np.asarray(only_times, dtype=float)
         frames_limit = len(times)
-    width, height = int(WIDTH * scale) // 2 * 2, int(HEIGHT * scale) // 2 * 2
+    full_w, full_h = spec.size
+    width, height = int(full_w * scale) // 2 * 2, int(full_h * scale) // 2 * 2
+    vfov = vfov_for(full_w, full_h)
 
     lo, hi = _frame_span(script, body, poser, all_times)
     center = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, 0.0])
@@ -52,16 +63,16 @@ def render_clip(spec, out_dir, frames_limit=None, scale=1.0, supersample=2, save
         # Front view: the side the camera is turned toward (positive azimuth = toward the person's left).
         cam_v["facing_side"] = "left" if cam_v["azimuth_deg"] >= 0 else "right"
     # Distance so the whole movement fits the frame width (person seen side-on) with a margin.
-    hfov = 2 * np.degrees(np.arctan(np.tan(np.radians(VFOV / 2)) * WIDTH / HEIGHT))
+    hfov = 2 * np.degrees(np.arctan(np.tan(np.radians(vfov / 2)) * full_w / full_h))
     if spec.view == "side":
-        extent = max(hi[1] - lo[1], (hi[2] - lo[2]) * WIDTH / HEIGHT * 1.1)
+        extent = max(hi[1] - lo[1], (hi[2] - lo[2]) * full_w / full_h * 1.1)
     else:
-        extent = max(hi[0] - lo[0], (hi[2] - lo[2]) * WIDTH / HEIGHT)
+        extent = max(hi[0] - lo[0], (hi[2] - lo[2]) * full_w / full_h)
     fit = (extent * 1.12) / (2 * np.tan(np.radians(hfov / 2))) + 0.5 * (hi[0] - lo[0] if spec.view == "side" else 0)
     distance = max(fit * cam_v["distance_scale"], spec.min_distance)
     look_h = 0.45 * (hi[2] - lo[2]) + 0.05
     camera = place_camera(center, spec.view, cam_v["facing_side"], cam_v["azimuth_deg"], cam_v["height_m"],
-                          distance, width, height, VFOV, left_w, front_w, look_height=look_h)
+                          distance, width, height, vfov, left_w, front_w, look_height=look_h)
     mat_len = max(spec.mat_min_len, (hi[1] - lo[1]) + spec.mat_margin)
     room = draw_room(rng, mat_center=(center[0], center[1]), mat_size=(0.62, mat_len) if spec.mat_along_y else (mat_len, 0.62),
                      use_mat=spec.use_mat)

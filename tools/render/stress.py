@@ -76,7 +76,7 @@ EXERCISE_TABLE = {e.name: e for e in [
                      "elbow_bent": dict(elbow_deg=130.0)},
              limbs=("wrists", "ankles"), per_side=True),
     Exercise("superman", reps=(2, 6), hold=(1.0, 10.0), timing=dict(up_s=1.5, down_s=1.5, rest_s=1.5),
-             faults={"neck_cranked": dict(neck_deg=40.0), "too_high": dict(trunk_deg=40.0, hip_ext_deg=20.0),
+             faults={"neck_cranked": dict(neck_deg=60.0), "too_high": dict(trunk_deg=40.0, hip_ext_deg=20.0),
                      "knees_bent": dict(knee_flex_deg=60.0)},
              limbs=("wrists",)),
     Exercise("cat_cow", reps=(3, 7), hold=(0.0, 2.5), timing=dict(move_s=1.1, rest_s=0.0),

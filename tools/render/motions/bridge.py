@@ -14,6 +14,12 @@ from tools.render.motions.base import Event, Script, Track, bisect, breathing, l
 from tools.render.motions.supine import ANKLE_ABOVE_FLOOR, angle_at, plant_leg, supine_base
 
 
+# A posterior pelvic tilt (pelvic tilt clips): relative flexion at each spine joint per degree of tilt.
+# The rig's lumbar hollow is skinned to spine04/spine03; bending the chain toward the mat between the
+# tilted pelvis and the level thorax lowers it while the hip joints and the buttocks stay put.
+TILT_SPINE = {"spine04": 1.2, "spine03": 1.0, "spine02": -1.2}
+
+
 @dataclass
 class Rep:
     up_s: float = 1.5
@@ -80,12 +86,18 @@ class Bridge(Script):
         head_lift: head and shoulders curl up (degrees); ankle_shift: feet slid away from the hips (m)."""
         p = supine_base([0, 0, self.root_z])
         # The whole trunk tilts (hips up) about the shoulders; upper back, neck and head flex back to the floor.
-        p.pelvis = -beta - 0.4 * arch + tilt
-        p.spine_low = -arch - 0.7 * tilt
+        p.pelvis = -beta - 0.4 * arch
+        p.spine_low = -arch
         p.spine_mid = 0.15 * beta
         p.chest = 0.30 * beta + (0.5 * breathing(t) if t is not None else 0.0)
         p.neck = 0.60 * beta + 0.5 * arch
         p.head = 0.25 * beta
+        if tilt:
+            # Posterior pelvic tilt: the top of the pelvis rolls back toward the mat (pubis up) and the
+            # lumbar spine flattens onto it, its hollow closing by 1-2 cm for 10 degrees; the buttocks,
+            # the hip joints and the thorax stay where they lay.
+            p.pelvis -= tilt
+            p.spine_joints = {bone: share * tilt for bone, share in TILT_SPINE.items()}
         b = self.poser.body
         heads = self.poser.joint_positions(p)
         shoulder = 0.5 * (heads[b.index["upperarm01.L"]] + heads[b.index["upperarm01.R"]])

@@ -1,8 +1,9 @@
 """Lower lumbar extension ("baby twerk") on all fours: a small anterior pelvic tilt, held 3 s, released.
 
-Only the pelvis and lowest lumbar segment move; the thoracic spine stays level. The hip joints are
-the pivot and the hands hold the shoulders, so the shoulder-hip-knee angle changes by under 0.2 deg:
-the tip itself leaves no measurable trace in the joints (the spec paces the holds instead).
+The pelvis tips forward about the hip joints (tailbone up) and the lumbar spine extends, so the low
+back dips by 1-2 cm between the buttocks and the level thoracic spine; the upper back, shoulders and
+head stay where they were. The hands hold the shoulders, so the shoulder-hip-knee angle hardly changes:
+the tip shows in the outline of the low back, not in the joints.
 Faults: the whole back arches (chest and head rise, trunk incline changes),
 the knees do the work (hips rock back over the heels so the knee angle changes).
 """
@@ -15,6 +16,12 @@ import numpy as np
 from tools.render.motions.base import Event, Script, Track, breathing
 from tools.render.motions.quadruped import Quadruped
 from tools.render.motions.supine import angle_at
+
+
+# Relative flexion (extension negative) at each spine joint per degree of anterior pelvic tilt: the
+# lumbar chain (spine04, spine03, where the rig skins the low back) sags between the tipped pelvis and the
+# thorax, which stays level (the joint angles sum to minus the tilt).
+TIP_SPINE = {"spine04": -1.0, "spine03": -1.0, "spine02": 1.0}
 
 
 @dataclass
@@ -60,11 +67,13 @@ class LumbarExtension(Script):
 
         def build(pitch):
             p = q.trunk(pitch, root_shift=np.array([0.0, -back, -0.35 * back]))
-            # Anterior tilt: the lumbar end of the pelvis drops (prone frame: flexion), the lumbar extends to
-            # keep the thoracic spine level; a whole-back arch extends the upper spine and lifts the head too.
+            # Anterior tilt: the lumbar end of the pelvis drops (prone frame: flexion), the lumbar sags and
+            # extends back up to the level thoracic spine; a whole-back arch extends the upper spine and
+            # lifts the head too.
             p.pelvis += tilt
-            p.spine_low = -0.8 * tilt - 0.3 * arch
+            p.spine_low = -0.3 * arch
             p.spine_mid = -0.4 * arch
+            p.spine_joints = {bone: share * tilt for bone, share in TIP_SPINE.items()}
             p.chest = -0.3 * arch + 0.4 * breathing(t)
             p.neck = -12.0 - 0.6 * arch
             return p

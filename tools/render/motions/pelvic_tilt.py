@@ -1,8 +1,10 @@
 """Pelvic tilt: supine hook-lying, flatten the low back by a small posterior pelvic tilt, hold ~5 s, relax.
 
-Reuses the bridge's supine geometry (shoulder pivot, planted feet). The movement itself is small and
-barely visible; the faults are the visible part: buttocks lifting (a mini bridge), feet sliding away,
-head and shoulders curling up.
+Reuses the bridge's supine geometry (shoulder pivot, planted feet). The hands rest on the lower belly,
+as people do to feel the tilt, with the elbows on the mat. The tilt rolls the top of the pelvis back and
+flattens the lumbar spine: the hollow under the low back closes by about 2 cm (10 degrees of tilt)
+while the buttocks and the thorax stay on the mat and the belly under the hands sinks a little. Faults:
+buttocks lifting (a mini bridge), feet sliding away, head and shoulders curling up.
 """
 from __future__ import annotations
 
@@ -10,8 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.render.motions.base import Event, Script, Track, breathing
+from tools.render.motions.base import Event, Script, Track, bisect, breathing
 from tools.render.motions.bridge import Bridge
+from tools.render.posture import Limb, ik_3d
+
+HAND_ABOVE_SKIN = 0.03     # wrist centre in front of the skin of the lower belly
+BELLY_ABOVE_HIP = 0.12     # where the hands rest: this far above the hip joints (standing), m
+ELBOW_ABOVE_FLOOR = 0.045  # elbow centre resting on the mat
 
 
 @dataclass
@@ -57,6 +64,8 @@ class PelvicTilt(Script):
             for tr in (self.tilt, self.lift, self.feet, self.head):
                 tr.hold_until(t)
         self.duration = t + tail_s
+        self.floor_z = floor_z
+        self._belly = self._belly_vertices()
         self._hip0 = self._hip_height(0, 0)
         self._knee0 = self._knee(0.0)
         self._shoulder0 = self._shoulder_height(0.0)
@@ -65,6 +74,18 @@ class PelvicTilt(Script):
             "feet_move": (lambda t: abs(self._knee(self.feet(t)) - self._knee0), 10.0),
             "head_lift": (lambda t: self._shoulder_height(self.head(t)) - self._shoulder0, 0.08 * self.torso),
         }
+
+    def _belly_vertices(self):
+        """The mesh vertex under each hand: the front of the lower belly, between hip bone and navel."""
+        b = self.poser.body
+        v = b.rest_vertices
+        ids = []
+        for s in ("L", "R"):
+            hip = b.head(f"upperleg01.{s}")
+            near = np.where((np.abs(v[:, 0] - 0.6 * hip[0]) < 0.015)
+                            & (np.abs(v[:, 2] - (hip[2] + BELLY_ABOVE_HIP)) < 0.015))[0]
+            ids.append(int(near[np.argmin(v[near, 1])]))  # the body's front is -Y
+        return np.array(ids)
 
     def _joint(self, p, name):
         return self.poser.joint_positions(p)[self.poser.body.index[name]]
@@ -81,8 +102,33 @@ class PelvicTilt(Script):
         b = self.poser.body
         return angle_at(h[b.index["upperleg01.L"]], h[b.index["lowerleg01.L"]], h[b.index["foot.L"]])
 
+    def _hands_on_belly(self, p):
+        """Hands rest on the lower belly (to feel the tilt), elbows on the mat beside the trunk."""
+        b, poser = self.poser.body, self.poser
+        G = poser.world_rotations(p)
+        heads = b.posed_heads(G, p.root)
+        skin = b.surface_points(G, p.root, self._belly)
+        up = p.orientation @ np.array([0.0, -1.0, 0.0])  # the body's front
+        for i, s in enumerate(("L", "R")):
+            out = 1.0 if s == "L" else -1.0
+            hand = poser.to_body(p, (skin[i] + HAND_ABOVE_SKIN * up)[None])[0]
+            sh = poser.to_body(p, heads[b.index[f"upperarm01.{s}"]][None])[0]
+            l1, l2 = poser.lengths[f"upperarm.{s}"], poser.lengths[f"forearm.{s}"]
+
+            def elbow_height(k):
+                # Pole from straight out to the side (k = 0) toward the mat (k = 1); body +Y is down.
+                u, _, _ = ik_3d(sh, hand, l1, l2, np.array([out * (1.0 - k), k, 0.0]))
+                return float((p.root + p.orientation @ (sh + l1 * u))[2])
+
+            k = bisect(lambda x: -elbow_height(x), 0.0, 1.0, -(self.floor_z + ELBOW_ABOVE_FLOOR), iters=16)
+            u, f, hinge = ik_3d(sh, hand, l1, l2, np.array([out * (1.0 - k), k, 0.0]))
+            # Fingers point down and in toward the pubis, palms on the body.
+            p.arms[s] = Limb(upper=0.0, lower=0.0, upper_vec=u, lower_vec=f, hinge=hinge,
+                             end=200.0, end_normal=np.array([0.0, 1.0, 0.0]))
+        return p
+
     def posture(self, t):
         p = self.geo._posture(self.lift(t), 0.0, t=t, tilt=self.tilt(t), head_lift=self.head(t),
                               ankle_shift=self.feet(t))
         p.chest += 0.4 * breathing(t)
-        return p
+        return self._hands_on_belly(p)
