@@ -99,7 +99,7 @@ def test_a_smaller_comfortable_range_still_counts_with_its_figure(top):
     for event in report.events:
         assert event.range == pytest.approx(top, abs=2.5)
         assert event.range_fraction == pytest.approx(event.range / 30, abs=0.01)
-        short = [n for n in event.notes if n.startswith("move a little further")]
+        short = [n for n in event.notes if n.startswith(find_spec("prone_press_up").motion.range_cue)]
         assert bool(short) == (top < 24), event.notes
     assert report.target_range == 30 and report.best_range == pytest.approx(top, abs=2.5)
     # Each repetition against the person's own best before it (of the same side).
