@@ -313,9 +313,10 @@ def draw_plan(seed) -> Plan:
     height = _u(rng, *HEIGHT_RANGE)
     portrait = bool(rng.random() < 0.3)
     r = rng.random()
-    framing = "normal" if r < 0.5 else "tight" if r < 0.75 else "limb"
-    if framing == "limb" and not ex.limbs:
-        framing = "normal"
+    if ex.limbs:  # the few exercises with a limb to frame out draw it more often
+        framing = "normal" if r < 0.3 else "tight" if r < 0.5 else "limb"
+    else:
+        framing = "normal" if r < 0.5 else "tight" if r < 0.75 else "normal"
     tight_end = _choice(rng, ["head", "feet"])
     limb = _choice(rng, list(ex.limbs)) if ex.limbs else None
     distance_scale = _u(rng, 1.0, 1.15)
