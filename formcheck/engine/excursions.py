@@ -132,10 +132,14 @@ class _Attempt:
 
 
 class RestLevel:
-    """The level the signal sits at while the person rests (signed: greater = further)."""
+    """The level the signal sits at while the person rests (signed: greater = further).
 
-    def __init__(self, level: float) -> None:
+    `both_ways`: the movement goes the other way from rest too, so a reading below the rest level
+    is part of the exercise, not a lower rest: the level then follows only within the rest band."""
+
+    def __init__(self, level: float, both_ways: bool = False) -> None:
         self.level = level
+        self.both_ways = both_ways
         self._last_t: float | None = None
 
     def follow(self, t: float, v: float, band: float) -> None:
@@ -143,7 +147,9 @@ class RestLevel:
         self._last_t = t
         if not 0 < dt <= MAX_COUNTED_GAP_S or v > self.level + band:
             return
-        tau = _REST_DROP_S if v < self.level else _REST_FOLLOW_S
+        if self.both_ways and v < self.level - band:
+            return
+        tau = _REST_DROP_S if v < self.level and not self.both_ways else _REST_FOLLOW_S
         self.level += (v - self.level) * dt / (tau + dt)
 
     def interrupt(self) -> None:
@@ -169,7 +175,7 @@ class ExcursionTracker:
     # ----------------------------------------------------------------- rest levels
     def set_rest(self, side: str | None, value: float) -> None:
         """The rest level of a side (None when the exercise has no sides), in the signal's unit."""
-        self._rest[side] = RestLevel(self._sign * value)
+        self._rest[side] = RestLevel(self._sign * value, self.motion.both_ways)
 
     def rest_level(self, side: str | None) -> float | None:
         rest = self._rest.get(side)
@@ -255,7 +261,7 @@ class ExcursionTracker:
             self._pending.clear()
             self._leaving.clear()
         if self.phase == REST:
-            rest = self._rest.setdefault(side, RestLevel(v))
+            rest = self._rest.setdefault(side, RestLevel(v, self.motion.both_ways))
             levels = self.motion.thresholds(far_side)
             if self._floor is not None:
                 self._floor = None if v <= rest.level + levels.start else min(self._floor, v)

@@ -275,6 +275,9 @@ class ExcursionMotion(_Strict):
     minimum: float = Field(gt=0)
     target: float = Field(gt=0)
     min_dwell_s: float = Field(default=0.3, ge=0, le=5)
+    # The movement also goes the other way from rest (a cat-cow's cow after the cat): the rest level
+    # stays where the person rests and does not follow the signal to the far end of the other way.
+    both_ways: bool = False
     hold_target_s: float | None = Field(default=None, gt=0)
     # A clinical minimum beyond the range: conditions that must hold at the top for the attempt to
     # count at all, with the reason said when they do not (e.g. a superman needs the chest to lift).
