@@ -9,6 +9,7 @@ from pathlib import Path
 
 from streamlit.web.server.starlette import App
 
+from formcheck.ui import video_page  # noqa: F401  loaded with the server, not by the first page shown
 from formcheck.ui.live_channel import live_routes
 
 app = App(Path(__file__).with_name("app_page.py"), routes=live_routes())

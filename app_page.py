@@ -10,9 +10,9 @@ import streamlit as st
 
 from formcheck.catalogue import catalogue_table
 from formcheck.routines import RoutineError, load_all_routines
-from formcheck.ui import live_page, video_page
+from formcheck.ui import video_page
 from formcheck.ui.progress_page import history_store, render_progress_page
-from formcheck.ui.routine_runner import RUNNER_KEY, RoutineRunner
+from formcheck.ui.routine_runner import ROUTINE_KEY, RUNNER_KEY, RoutineRunner
 from formcheck.ui.catalog import Catalog, catalog_signature, load_catalog
 from formcheck.ui.samples import SampleClip, default_sample, list_samples, samples_signature
 from formcheck.ui.sidebar import exercise_picker
@@ -52,7 +52,7 @@ if "page" not in st.session_state:
         st.session_state["exercise"] = linked
 runner = st.session_state.get(RUNNER_KEY)
 routine_leads = (st.session_state.get("page") == LIVE_PAGE and isinstance(runner, RoutineRunner)
-                 and st.session_state.get(live_page.ROUTINE_KEY) == runner.routine.id
+                 and st.session_state.get(ROUTINE_KEY) == runner.routine.id
                  and runner.phase != "done" and runner.exercise in catalog.specs)
 if routine_leads:
     # A routine on the live page chooses the exercise; set before the picker is drawn.
@@ -82,6 +82,8 @@ elif page == EXERCISES_PAGE:
 elif spec is None:
     st.error("There is no exercise to check: every exercise spec failed to load (see the sidebar).")
 elif page == LIVE_PAGE:
+    from formcheck.ui import live_page  # WebRTC's libraries load when the live page is first opened
+
     live_page.render(spec, history_store, catalog.specs, routines)
 else:
     video_page.render(spec, samples, history_store)

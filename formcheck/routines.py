@@ -9,6 +9,7 @@ and the field, like the specs themselves.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -94,8 +95,13 @@ class Routine(BaseModel):
         return self
 
 
+ROUTINES_DIR_ENV = "FORMCHECK_ROUTINES_DIR"
+
+
 def default_routines_dir() -> Path:
-    return default_specs_dir() / ROUTINES_SUBDIR
+    """$FORMCHECK_ROUTINES_DIR, else the routines beside the exercise specs."""
+    override = os.environ.get(ROUTINES_DIR_ENV)
+    return Path(override) if override else default_specs_dir() / ROUTINES_SUBDIR
 
 
 def _check_against_specs(path: Path, routine: Routine, specs: dict[str, ExerciseSpec]) -> Routine:

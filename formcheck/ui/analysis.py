@@ -18,6 +18,8 @@ from formcheck.report import Report
 from formcheck.specs import ExerciseSpec, SpecError
 from formcheck.video import VideoError, recording_started_at
 
+from . import sample_cache
+
 
 class UnusableVideo(Exception):
     """A video the analysis could not use, with a message that names it as the user knows it."""
@@ -51,10 +53,13 @@ def spec_key(spec: ExerciseSpec) -> str:
 
 
 def analyse(path: Path, spec: ExerciseSpec, label: str) -> VideoAnalysis:
-    """The cached analysis of the file at `path` (keyed on path, size and modification time) as `spec`."""
+    """The cached analysis of a bundled sample at `path` as `spec`: kept in memory (keyed on path,
+    size and modification time) and on disk (sample_cache.py), so a new start of the app finds it."""
     stat = path.stat()
-    return _analyse_cached(f"file:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}", spec.id, spec_key(spec),
-                           label, upload=False, _spec=spec, _open=lambda: contextlib.nullcontext(path))
+    key = spec_key(spec)
+    return _analyse_cached(f"file:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}", spec.id, key,
+                           label, upload=False, _spec=spec, _open=lambda: contextlib.nullcontext(path),
+                           _disk_key=sample_cache.entry_key(path, key))
 
 
 @dataclass(frozen=True)
@@ -88,9 +93,13 @@ def _upload_on_disk(upload: Upload) -> Iterator[Path]:
 
 @st.cache_data(show_spinner=False, max_entries=12)  # each holds an annotated mp4
 def _analyse_cached(source: str, exercise_id: str, spec_hash: str, label: str, upload: bool, *,
-                    _spec: ExerciseSpec, _open: Callable[[], ContextManager[Path]]) -> VideoAnalysis:
+                    _spec: ExerciseSpec, _open: Callable[[], ContextManager[Path]],
+                    _disk_key: str | None = None) -> VideoAnalysis:
     """`source` identifies the video for the cache; `_open()` gives a path to read it from. An
-    upload is named `label` in its report and dated by its recording (it goes to the history)."""
+    upload is named `label` in its report and dated by its recording (it goes to the history).
+    With `_disk_key` the analysis is also kept on disk under that key."""
+    if _disk_key is not None and (kept := sample_cache.load(_disk_key)) is not None:
+        return VideoAnalysis(kept.report, kept.annotated_mp4, kept.times, kept.values)
     # The bar lives inside the cached function so Streamlit can replay it (ending empty) on a hit.
     bar = st.progress(0.0, text=f"Analysing {label} ...")
     shown = [-1]
@@ -123,4 +132,6 @@ def _analyse_cached(source: str, exercise_id: str, spec_hash: str, label: str, u
         bar.empty()
     if upload:
         report = report.model_copy(update={"source": label})
+    if _disk_key is not None:
+        sample_cache.store(_disk_key, sample_cache.CachedAnalysis(report, video, tuple(times), tuple(values)))
     return VideoAnalysis(report, video, tuple(times), tuple(values), recorded_at)

@@ -185,6 +185,6 @@
   settleVoice();
   // Voices load in the background; if none has come by then, there is none.
   setTimeout(() => { player.voiceChecked = true; settleVoice(); }, 1500);
-  showBoard({active: false, status: "Connecting ..."});
+  showBoard({active: false, status: ""});
   connect();
 })();

@@ -26,12 +26,11 @@ from .live_channel import channel_url, is_served
 from .live_processor import LiveProcessor, LiveSnapshot
 from .progress_page import save_live_report
 from .report_view import show_report
-from .routine_runner import (AWAY_ENDS_SET_S, RUNNER_KEY, RoutineRunner, follow_live_state, pick_routine,
-                             show_routine_runner)
+from .routine_runner import (AWAY_ENDS_SET_S, ROUTINE_KEY, RUNNER_KEY, RoutineRunner, follow_live_state,
+                             pick_routine, show_routine_runner)
 from .text import placement_text, sentence
 
 PROCESSOR_KEY = "live_processor"
-ROUTINE_KEY = "routine"  # the routine chooser's widget
 STREAMER_KEY = "live"  # webrtc_streamer's key; streamlit-webrtc keeps its context under it in session_state
 CUES_KEY, VOLUME_KEY = "live_cues", "live_volume"
 PAIN_KEY = "live_pain"  # the person stopped for pain: the camera stays off until they go on
@@ -45,7 +44,7 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
            specs: Mapping[str, ExerciseSpec] | None = None, routines: Mapping[str, Routine] | None = None) -> None:
     """`open_history` gives the history database finished sessions are saved to; with `routines`
     (and the `specs` they use) the page can lead the person through a routine, exercise by exercise."""
-    mirror_col, cues_col, volume_col, routine_col = st.columns([1, 1, 1, 2])
+    mirror_col, cues_col, volume_col, routine_col = st.columns([1.1, 1.5, 1, 1.8])
     runner = None
     if routines and specs:
         with routine_col:

@@ -107,6 +107,7 @@ class LiveProcessor:
         self.channel = LiveChannel()
         self._coach = Coach(spec)
         self._said = 0
+        self.channel.publish(self._board_locked())  # what a page that connects now is shown
 
     # ------------------------------------------------------------------ page side
     @property

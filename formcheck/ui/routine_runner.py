@@ -294,6 +294,7 @@ def follow_live_state(runner: RoutineRunner, state: FrameState | None, analysed_
 
 # ---------------------------------------------------------------------- Streamlit widgets
 RUNNER_KEY = "routine_runner"
+ROUTINE_KEY = "routine"  # the live page's routine chooser
 NO_ROUTINE = "No routine: one exercise"
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -18,7 +20,16 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".avi")
 class SampleClip:
     path: Path
     exercise: str
-    sidecar: dict[str, Any]
+
+    @cached_property
+    def sidecar(self) -> dict[str, Any]:
+        """Read when first needed: a sidecar carries ground truth (hundreds of kB), and the app's first
+        page needs it for the clips of one exercise only."""
+        try:
+            sidecar = json.loads(self.path.with_suffix(".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return sidecar if isinstance(sidecar, dict) else {}
 
     @property
     def name(self) -> str:
@@ -44,6 +55,11 @@ def default_samples_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "sample_videos"
 
 
+# The exercise is among a sidecar's first keys: found in its first few kB without parsing the rest.
+_EXERCISE = re.compile(r'^\{\s*(?:"(?:clip|description)"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*)*"exercise"\s*:\s*"([a-z0-9_]+)"')
+_HEAD_BYTES = 4096
+
+
 def list_samples(directory: str | Path | None = None) -> list[SampleClip]:
     """Clips with a readable sidecar that names an exercise, sorted by name; others are skipped
     (the renderer writes the mp4 before its sidecar, so a half-written pair must not break the app)."""
@@ -52,13 +68,28 @@ def list_samples(directory: str | Path | None = None) -> list[SampleClip]:
         return []
     clips = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES):
-        try:
-            sidecar = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(sidecar, dict) and isinstance(sidecar.get("exercise"), str):
-            clips.append(SampleClip(path, sidecar["exercise"], sidecar))
+        exercise = _exercise_of(path.with_suffix(".json"))
+        if exercise is not None:
+            clips.append(SampleClip(path, exercise))
     return clips
+
+
+def _exercise_of(sidecar_path: Path) -> str | None:
+    """The exercise a sidecar names, or None if it names none or is not (yet) a whole JSON object."""
+    try:
+        with open(sidecar_path, "rb") as file:
+            head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+            file.seek(0, os.SEEK_END)
+            file.seek(max(0, file.tell() - 16))
+            complete = file.read().rstrip().endswith(b"}")
+        found = _EXERCISE.match(head)
+        if found and complete:
+            return found.group(1)
+        sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    exercise = sidecar.get("exercise") if isinstance(sidecar, dict) else None
+    return exercise if isinstance(exercise, str) else None
 
 
 # Shown first: the seed programme's best-known exercise, whose spec is tuned on its clips.

@@ -99,7 +99,7 @@ def test_the_live_page_says_the_set_up_the_hold_countdown_the_count_and_a_fault_
         "clip": clip.name, "load": load_average(), "spoken": texts,
         "frames_per_s": round(len(frames) / max(1e-6, frames[-1]["t"] - frames[0]["t"]), 1),
         "frame_to_speech_s": percentiles(speech), "frame_to_page_count_s": percentiles(counts),
-        "frame_to_drawn_cue_s": percentiles(drawn),
+        "frame_to_drawn_cue_s": percentiles(drawn), "pictures_timed_in_page": len(shown),
         "samples": {"speech": [round(x, 3) for x in speech], "page_count": [round(x, 3) for x in counts],
                     "drawn": [round(x, 3) for x in drawn]},
     })

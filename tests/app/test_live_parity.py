@@ -12,12 +12,15 @@ import pytest
 
 from formcheck.ui.samples import list_samples
 
+from live_latency import (drawn_latencies, load_average, page_count_latencies, percentiles, save_metrics,
+                          shown_frames, spoken_latencies)
 from live_session import start_live, stop_and_download_report, wait_for_clip_end
+from recorders import PAGE_JS, SHOWN_FRAMES_JS, SPEECH_JS
 
 pytestmark = pytest.mark.slow
 
 # At least four exercises, one counted per side; short clips, with faults where there are some.
-PARITY_CLIPS = ("prone_press_up_clean", "bridge_over_arch", "knee_to_chest_short_hold", "butt_walk_clean")
+PARITY_CLIPS = ("prone_press_up_clean", "bridge_over_arch", "knee_to_chest_short_hold", "superman_neck_cranked")
 
 
 def verdicts(report: dict) -> dict:
@@ -39,18 +42,23 @@ def test_live_and_file_analysis_agree(app_server, launch_chromium, tmp_path, cli
     if clip is None:
         pytest.fail(f"sample_videos/{clip_name}.mp4 is missing; the parity test needs it")
     expected = verdicts(file_report(clip.path, clip.exercise))
-    run = start_live(app_server, launch_chromium, clip.path, clip.exercise, tmp_path)
+    run = start_live(app_server, launch_chromium, clip.path, clip.exercise, tmp_path,
+                     init_scripts=(SPEECH_JS, PAGE_JS, SHOWN_FRAMES_JS))
     try:
         wait_for_clip_end(run, app_server.live_log)
+        server = run.server_log(app_server.live_log)
+        latencies = {"frame_to_speech_s": spoken_latencies(run.page, server),
+                     "frame_to_page_count_s": page_count_latencies(run.page, server, expected["reps"]),
+                     "frame_to_drawn_cue_s": drawn_latencies(shown_frames(run.page), server, expected["reps"])}
         live = stop_and_download_report(run)
     finally:
         run.camera.path.unlink(missing_ok=True)
-    frames = [e for e in run.server_log(app_server.live_log) if e["kind"] == "frame"]
-    span = frames[-1]["t"] - frames[0]["t"] if len(frames) > 1 else 0.0
-    print(f"\n{clip_name}: live {verdicts(live)} at {len(frames) / span if span else 0:.1f} frames/s "
-          f"(sizes {sorted({tuple(e['size']) for e in frames})}), file {expected}")
-    print(json.dumps([{k: e.get(k) for k in ("kind", "start_s", "end_s", "rise_s", "duration_s", "faults")}
-                      for e in live["events"]]), json.dumps(live["faults"]))
-    (tmp_path.parent / f"{clip_name}-live.jsonl").write_text(
-        "\n".join(json.dumps(e) for e in run.server_log(app_server.live_log)))
+    frames = [e for e in server if e["kind"] == "frame"]
+    save_metrics(f"parity_{clip_name}", {
+        "load": load_average(), "live": verdicts(live), "file": expected,
+        "frames_per_s": round(len(frames) / max(1e-6, frames[-1]["t"] - frames[0]["t"]), 1),
+        "frame_sizes": sorted({tuple(e["size"]) for e in frames}),
+        **{name: percentiles(values) for name, values in latencies.items()},
+        "samples": {name: [round(x, 3) for x in values] for name, values in latencies.items()},
+    })
     assert verdicts(live) == expected
