@@ -95,6 +95,7 @@ class LiveProcessor:
         self._estimator_t = -1.0  # last time given to the estimator: strictly increasing across sessions
         self._last_session_t = -1.0
         self._last_received_wall: float | None = None  # time.time() of the session's last frame
+        self._frame_size: tuple[int, int] | None = None  # (width, height) every frame of the stream is analysed at
         self._state: FrameState | None = None
         self._frames = 0
         self._frames_with_pose = 0
@@ -143,6 +144,7 @@ class LiveProcessor:
         with self._lock:
             if self._active:
                 return
+            self._frame_size = None
             self._reset_session(active=True)
             self._report = None
             self._error = None
@@ -214,9 +216,12 @@ class LiveProcessor:
         `skipped`: frames that arrived since the last one and were not analysed."""
         received_wall = self._wall() if received_wall is None else received_wall
         mirror = self.mirror
+        received_size = (image_rgb.shape[1], image_rgb.shape[0])
         with self._lock:
             if not self._active:
                 return _mirrored(image_rgb, mirror)
+            self._frame_size = self._frame_size or received_size
+            image_rgb = _at_size(image_rgb, self._frame_size)
             if self._estimator is not None and self._estimator_segments != self._spec.needs_silhouette:
                 self._estimator.close()  # the next exercise needs (or no longer needs) the outline
                 self._estimator = None
@@ -254,7 +259,7 @@ class LiveProcessor:
             new = self._new_events(previous, state, received_wall, done_wall)
             fps = self._fps_locked()
         lines = [{"kind": "frame", "t": round(session_t, 3), "stream_t": stream_time_s,
-                  "size": [image_rgb.shape[1], image_rgb.shape[0]],
+                  "size": list(received_size),
                   "received_wall": received_wall, "done_wall": done_wall, "skipped": skipped,
                   "phase": state.phase, "value": state.primary_value,
                   "count": state.reps + state.steps_forward + state.steps_backward}]
@@ -376,6 +381,17 @@ def draw_set_progress(image: np.ndarray, done: int, target: int | None) -> None:
     cv2.rectangle(image, (x0 + pad, bar_y), (width - pad, bar_y + int(6 * scale)), (90, 90, 90), -1)
     cv2.rectangle(image, (x0 + pad, bar_y), (x0 + pad + int((box_w - 2 * pad) * fraction), bar_y + int(6 * scale)),
                   (60, 200, 90), -1)
+
+
+def _at_size(image_rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The frame at the stream's size. A browser lowers the resolution it sends while the computer is
+    busy (WebRTC's CPU adaptation: 640x480, 480x360, 320x240 and back), and the engine measures in
+    pixels from its calibration: a picture that shrank mid-session would read as the person moving."""
+    if (image_rgb.shape[1], image_rgb.shape[0]) == size:
+        return image_rgb
+    import cv2
+
+    return cv2.resize(image_rgb, size, interpolation=cv2.INTER_LINEAR)
 
 
 def _for_display(image_rgb: np.ndarray, landmarks: Landmarks | None, mirror: bool

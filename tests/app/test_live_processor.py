@@ -266,3 +266,22 @@ def test_each_analysed_frame_publishes_the_board_and_what_to_say_at_once(spec):
     processor.stop()
     assert published[-1] == {"type": "board", "session": 1, "active": False, "label": "Repetitions",
                              "status": "Press START to begin."}
+
+
+def test_frames_whose_resolution_drops_mid_session_are_analysed_at_the_sessions_size(spec):
+    class SizeRecorder(ScriptedEstimator):
+        def detect(self, image_rgb, timestamp_s):
+            sizes.append(image_rgb.shape[:2])
+            return super().detect(np.zeros((HEIGHT, WIDTH, 3), np.uint8), timestamp_s)
+
+    sizes: list[tuple[int, int]] = []
+    sequence = press_up_frames(1)
+    processor = LiveProcessor(spec, estimator_factory=lambda _: SizeRecorder([lm for _, lm in sequence]))
+    processor.start()
+    for i, (t, _) in enumerate(sequence):
+        # The browser sends 320x240 for a while, as Chrome does when the computer is busy.
+        image = marked_image() if not 50 <= i < 150 else marked_image()[::2, ::2]
+        shown = processor.process(image, t)
+        assert shown.shape == (HEIGHT, WIDTH, 3)
+    assert set(sizes) == {(HEIGHT, WIDTH)}
+    assert processor.stop().reps == 1
