@@ -111,7 +111,7 @@ def test_with_speech_off_counts_chime_and_a_fault_buzzes(app_server, launch_chro
     clip = sample(TONES_CLIP)
 
     def choose_tones(page) -> None:
-        page.get_by_role("button", name="Tones").click(timeout=60_000)
+        page.get_by_role("radio", name="Tones").click(timeout=60_000)
         page.wait_for_timeout(1500)  # the page reruns with the board playing tones
 
     run = start_live(app_server, launch_chromium, clip.path, clip.exercise, tmp_path,
