@@ -107,7 +107,7 @@ def test_the_live_page_says_the_set_up_the_hold_countdown_the_count_and_a_fault_
         assert percentiles(latencies[name])["p50"] < MEDIAN_LIMIT_S, latencies
 
 
-def test_with_speech_off_counts_chime_and_a_fault_buzzes(app_server, launch_chromium, tmp_path):
+def test_with_speech_off_counts_chime_a_fault_buzzes_and_one_click_stops_for_pain(app_server, launch_chromium, tmp_path):
     clip = sample(TONES_CLIP)
 
     def choose_tones(page) -> None:
@@ -120,6 +120,14 @@ def test_with_speech_off_counts_chime_and_a_fault_buzzes(app_server, launch_chro
         wait_for_clip_end(run, app_server.live_log)
         page, server = run.page, run.server_log(app_server.live_log)
         heard, texts = tones(page), spoken(page)
+        # One click stops for pain: the camera goes off and the advice shows; the person can go on.
+        page.get_by_role("button", name="Sharp pain? Stop here").click()
+        page.get_by_text("Stopped. Rest in a position that eases the pain.").wait_for(timeout=60_000)
+        frames = len(run.server_log(app_server.live_log))
+        time.sleep(2.0)
+        assert len(run.server_log(app_server.live_log)) == frames, "frames still analysed after the pain stop"
+        page.get_by_role("button", name="I am fine: back to the live page").click()
+        page.frame_locator(WEBRTC_IFRAME).get_by_role("button", name="START").wait_for(timeout=60_000)
     finally:
         run.camera.path.unlink(missing_ok=True)
     assert texts == [], f"the voice spoke with tones chosen: {texts}"
