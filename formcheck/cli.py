@@ -372,6 +372,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--model", metavar="PATH")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="clips analysed at once, in parallel processes (default: one per core)")
     p.set_defaults(func=_cmd_eval)
 
     from .batch.command import add_batch_parser  # its options live beside the command

@@ -41,7 +41,7 @@ class FaultSpan(BaseModel):
 
 class ReportWarning(BaseModel):
     kind: Literal["view", "framing", "visibility", "no_person", "calibration", "input", "unfinished",
-                  "reliability", "left_exercise"]
+                  "reliability", "left_exercise", "not_counted"]
     message: str
     start_s: float | None = None
     end_s: float | None = None

@@ -15,9 +15,11 @@ import numpy as np
 
 from .landmarks import Landmark, landmark_index
 from .specs.schema import (
+    COMBINED_SIGNALS,
     AngleSignal,
     DifferenceSignal,
     DistanceSignal,
+    LeastSignal,
     ElevationSignal,
     ExerciseSpec,
     HeightSignal,
@@ -170,16 +172,15 @@ class SignalComputer:
         `outside`, if given, receives the names of the signals measured on a landmark placed beyond
         the edge of the picture."""
         wanted = list(names) if names is not None else list(self._defs)
-        parts = [p for n in wanted if isinstance(self._defs[n], (MeanSignal, DifferenceSignal))
-                 for p in self._defs[n].of]
+        parts = [p for n in wanted if isinstance(self._defs[n], COMBINED_SIGNALS) for p in self._defs[n].of]
         out: dict[str, float | None] = {}
         for name in dict.fromkeys(parts + wanted):
             sig = self._defs[name]
-            if outside is not None and isinstance(sig, (MeanSignal, DifferenceSignal)) and outside & set(sig.of):
+            if outside is not None and isinstance(sig, COMBINED_SIGNALS) and outside & set(sig.of):
                 outside.add(name)
-            if isinstance(sig, MeanSignal):
+            if isinstance(sig, (MeanSignal, LeastSignal)):
                 found = [out[p] for p in sig.of if out.get(p) is not None and baselines is not None]
-                out[name] = float(np.mean(found)) if found else None
+                out[name] = (float(np.mean(found)) if isinstance(sig, MeanSignal) else min(found)) if found else None
                 continue
             if isinstance(sig, DifferenceSignal):
                 first, second = (out.get(p) for p in sig.of)
@@ -308,6 +309,6 @@ def _landmarks_of(sig) -> list[str]:
         return [sig.landmark]
     if isinstance(sig, OutlineSignal):
         return list(sig.along)
-    if isinstance(sig, (MeanSignal, DifferenceSignal)):
+    if isinstance(sig, COMBINED_SIGNALS):
         return []
     raise TypeError(f"unsupported signal {type(sig).__name__}")

@@ -195,7 +195,7 @@ def press_ups(holds: list[float], up_s: list[float] | None = None, pelvis: set[i
     t, windows = 2.0, []
     for i, hold in enumerate(holds):
         up = (up_s or [2.8] * len(holds))[i]
-        top, straight = (9.0, 90.0) if i in partial else ((tops or [40.0] * len(holds))[i],
+        top, straight = (11.0, 90.0) if i in partial else ((tops or [40.0] * len(holds))[i],
                                                           (elbows or [175.0] * len(holds))[i])
         keys = (t, t + up, t + up + hold, t + up + hold + 2.0)
         trunk += [(keys[0], 0.0), (keys[1], top), (keys[2], top), (keys[3], 0.0)]

@@ -31,7 +31,7 @@ from .paced import PacedHold, PacedTimer
 from .side import NearSideSelector
 from .state import ActiveFault, FrameState
 from .steps import Step, StepTracker
-from .view import ViewCheck, ViewChecker
+from .view import ViewCheck, ViewChecker, body_width_ratio
 from .visibility import VisibilityGate
 from .warnings import WarningLog
 
@@ -45,6 +45,12 @@ _BOTH_SIDES_SHARE = 0.5  # of a hold's first moments, the share with both limbs 
 _BOTH_SIDES_WINDOW_S = 2.0
 _BOTH_SIDES_REACH = 0.6  # the other limb's range, as a share of the working limb's, to be at its top too
 _RELIABILITY_MIN_SHARE = 0.05
+# Shoulder and hip width, in torso lengths, beyond which a side view is well off side-on (about 30
+# degrees round; side-on reads 0.05-0.2, 45 degrees about 0.3-0.5).
+_OBLIQUE_WIDTH = 0.25
+# An attempt short of the minimum is reported as partial once it went half of the minimum: less is a
+# stir at rest (shifting, adjusting), not an attempt.
+_PARTIAL_SHARE = 0.5
 _MAX_FRAME_GAP_S = 1.0
 _AWAY_S = 2.5  # out of the picture this long, the person may come back elsewhere: calibrate again
 # Body speed (torso lengths per second) under which the person is holding still: breathing and the
@@ -77,6 +83,7 @@ class _Sample:
     view: ViewCheck
     outlines: dict[str, float | None]
     inside: np.ndarray  # (33,) whether each landmark lies inside the picture
+    oblique: bool = False  # seen well off side-on (an exercise filmed side-on)
     in_start: bool = False  # in the start position (only looked at before calibration)
     still: bool = False  # the body is not moving (ditto)
 
@@ -174,8 +181,9 @@ class Analyzer:
             self._problem_s[view.problem] = self._problem_s.get(view.problem, 0.0) + dt
             self._warnings.note(view.problem, view.message or "", t)
         outlines = self._smoothed_outlines(points, landmarks.mask, near, t)
+        oblique = self.spec.camera.view == "side" and body_width_ratio(points) > _OBLIQUE_WIDTH
         sample = _Sample(t, points, near, view, outlines, _inside(points, landmarks.image_width,
-                                                                  landmarks.image_height))
+                                                                  landmarks.image_height), oblique)
         if self.calibration is None:
             return self._before_calibration(sample)
         return self._measure(sample)
@@ -415,7 +423,8 @@ class Analyzer:
                 tracker.pause()
                 self._warnings.note("visibility", f"cannot see the body parts for {self.motion.signal}", t)
             else:
-                top_ok = all(values.get(c.signal) is not None and c.holds(values[c.signal])  # type: ignore[arg-type]
+                # A requirement that cannot be measured now (a limb out of the picture) does not void it.
+                top_ok = all(values.get(c.signal) is None or c.holds(values[c.signal])  # type: ignore[arg-type]
                              for c in self._required)
                 if per_side and self._observe_other_side(frame, near, working, sample.outlines, t):
                     # Both limbs are working: there is no resting one to judge.
@@ -431,7 +440,7 @@ class Analyzer:
             phase = tracker.phase
         elif self._paced is not None:
             # Faults are judged before the hold can end on this frame, so they are attached to it.
-            self._faults.update(t, self._paced.phase, _judged(values, outside))
+            self._faults.update(t, self._paced.phase, _judged(values, outside), sample.oblique)
             # Paced holds time the person, not the movement (which may be too subtle to see).
             held = self._paced.update(t, in_view=any(v is not None for v in values.values()))
             if held is not None:
@@ -451,7 +460,7 @@ class Analyzer:
                 if step is not None:
                     completed = self._record_step(step)
             phase = steps.phase
-        self._faults.update(t, phase, _judged(values, outside))
+        self._faults.update(t, phase, _judged(values, outside), sample.oblique)
         return self._state(t, True, phase, near, values, message=self._cue(phase, t), working=working,
                            last_event=completed, guidance=guidance)
 
@@ -527,7 +536,7 @@ class Analyzer:
 
     # ----------------------------------------------------------------- events
     def _amount(self, value: float) -> str:
-        return self.spec.signals[self.motion.signal].amount(round(value, 2 if abs(value) < 10 else 0))
+        return self.spec.signals[self.motion.signal].amount(float(f"{value:.2g}") if abs(value) < 10 else round(value))
 
     def _range_note(self, done: Excursion, target: float) -> str | None:
         fraction = done.range / target
@@ -540,12 +549,20 @@ class Analyzer:
             reached = f"{fraction:.0%} of the target range"
         return f"{self.motion.range_cue}: {reached}"  # type: ignore[union-attr]
 
-    def _record_excursion(self, done: Excursion, note: str | None = None) -> str:
+    def _record_excursion(self, done: Excursion, note: str | None = None) -> str | None:
         motion = self.motion
         assert isinstance(motion, ExcursionMotion)
+        if not done.complete and not done.requirement_met:
+            # Far enough, but not the exercise as the spec defines it (legs without the chest in a
+            # superman, a bent arm in a bird-dog): said, not counted as an attempt at it.
+            self._warnings.add("not_counted", f"{done.start_s:.1f}-{done.end_s:.1f} s: a movement was not "
+                                              f"counted: {motion.required_reason}")
+            return None
+        levels = motion.thresholds(done.side is not None and done.side != self._calibrated_near)
+        if not done.complete and done.range < _PARTIAL_SHARE * levels.minimum:
+            return None  # a stir at rest (shifting, adjusting), not an attempt
         kind = ("hold" if motion.kind == "holds" else "rep") if done.complete else "partial"
         side = None if done.complete and self._both_limbs(done) else done.side
-        levels = motion.thresholds(done.side is not None and done.side != self._calibrated_near)
         notes = []
         best_before = self._best_range.get(side)
         if done.complete:
@@ -564,9 +581,7 @@ class Analyzer:
                 notes.append(note or "the recording ended before the return to rest")
         else:
             self._counts[kind] += 1
-            if not done.requirement_met:
-                notes.append(f"not counted: {motion.required_reason}")
-            elif done.range >= levels.minimum:
+            if done.range >= levels.minimum:
                 notes.append("not counted: it reached its top only for a moment")
             else:
                 notes.append(f"not counted: it went {self._amount(done.range)} from rest, and "

@@ -45,12 +45,13 @@ class PostureFaultMonitor:
     def active(self) -> list[FaultRule]:
         return [s.rule for s in self._states if s.open_since is not None]
 
-    def update(self, t: float, phase: str, signals: dict[str, float | None]) -> None:
+    def update(self, t: float, phase: str, signals: dict[str, float | None], oblique: bool = False) -> None:
+        """`oblique`: the camera is well off side-on, so rules that need a side-on view cannot be judged."""
         for state in self._states:
             if not phase_matches(state.rule.phase, phase):
                 self._close(state, t)
                 continue
-            holds = self._evaluate(state, signals)
+            holds = None if oblique and state.rule.needs_side_on_view else self._evaluate(state, signals)
             if holds is None:
                 # Missing data: no new evidence either way. A fault not yet flagged must start over.
                 if state.open_since is None:

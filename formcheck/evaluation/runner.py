@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import statistics
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
+from ..batch.local import default_workers
 from ..engine import FrameState
 from ..landmarks import Landmarks
 from ..pipeline import analyze_video
@@ -65,19 +68,35 @@ def evaluate_clip(video: Path, truth: GroundTruth, model_path: str | None = None
     return score
 
 
-def evaluate_clips(clips: list[tuple[Path, GroundTruth]], model_path: str | None = None, log=None
-                   ) -> tuple[list[ClipScore], dict]:
+def evaluate_clips(clips: list[tuple[Path, GroundTruth]], model_path: str | None = None, log=None,
+                   workers: int = 1) -> tuple[list[ClipScore], dict]:
+    """Scores in the clips' order. With several workers the clips are analysed in parallel processes
+    (each clip's analysis is the same as alone: one pose model per clip)."""
+    if workers <= 1 or len(clips) <= 1:
+        scores = []
+        for video, truth in clips:
+            scores.append(evaluate_clip(video, truth, model_path))
+            if log is not None:
+                log(_row(scores[-1]))
+        return scores, asdict(totals(scores))
+    from ..pose.bundle import ensure_bundled_model
+
+    # Built once here, before the workers start, so they do not race to build it.
+    model_path = model_path or str(ensure_bundled_model())
     scores = []
-    for video, truth in clips:
-        scores.append(evaluate_clip(video, truth, model_path))
-        if log is not None:
-            log(_row(scores[-1]))
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(clips)), mp_context=spawn) as pool:
+        for score in pool.map(evaluate_clip, *zip(*clips), [model_path] * len(clips)):
+            scores.append(score)
+            if log is not None:
+                log(_row(score))
     return scores, asdict(totals(scores))
 
 
-def evaluate_folder(directory: Path, model_path: str | None = None, log=None) -> tuple[list[ClipScore], dict]:
+def evaluate_folder(directory: Path, model_path: str | None = None, log=None, workers: int = 1
+                    ) -> tuple[list[ClipScore], dict]:
     """Every clip with a ground-truth sidecar in the folder."""
-    return evaluate_clips(find_clips(directory), model_path, log)
+    return evaluate_clips(find_clips(directory), model_path, log, workers)
 
 
 def _fmt_counts(counts: dict[str, int]) -> str:
@@ -108,7 +127,7 @@ def run_cli(args: argparse.Namespace) -> int:
         print(f"error: no clips with ground-truth sidecars in '{directory}'", file=sys.stderr)
         return 2
     log = None if args.json else print
-    scores, summary = evaluate_clips(clips, args.model, log=log)
+    scores, summary = evaluate_clips(clips, args.model, log=log, workers=args.workers or default_workers())
     by_exercise = totals_by_exercise(scores)
     if args.json:
         rows = []

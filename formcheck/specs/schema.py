@@ -187,6 +187,16 @@ class MeanSignal(_SignalBase):
     of: list[str] = Field(min_length=2)
 
 
+class LeastSignal(_SignalBase):
+    """The least of other relative signals (their changes since the start position), of those that
+    can be measured in the frame: a movement made with several limbs at once (a bird-dog's arm and
+    opposite leg) follows the one that moved least, so one limb moving alone (a hand to the face) is
+    not the exercise, while a limb out of the picture leaves the others to follow it."""
+
+    kind: Literal["least"]
+    of: list[str] = Field(min_length=2)
+
+
 class DifferenceSignal(_SignalBase):
     """The first of two relative signals less the second (both changes since the start position):
     how much one part moved beyond another, e.g. the head tipping back further than the trunk rose."""
@@ -195,9 +205,11 @@ class DifferenceSignal(_SignalBase):
     of: tuple[str, str]
 
 
+COMBINED_SIGNALS = (MeanSignal, LeastSignal, DifferenceSignal)  # signals made of other signals
+
 Signal = Annotated[
     Union[AngleSignal, InclineSignal, HeightSignal, ElevationSignal, DistanceSignal, LineOffsetSignal,
-          ProgressSignal, OutlineSignal, MeanSignal, DifferenceSignal],
+          ProgressSignal, OutlineSignal, MeanSignal, LeastSignal, DifferenceSignal],
     Field(discriminator="kind"),
 ]
 
@@ -354,6 +366,9 @@ class FaultRule(_Strict):
     phase: Phase = "active"
     min_duration_s: float = Field(default=0.5, ge=0)
     cue: str = Field(min_length=3)
+    # Judged only while the camera is within about 30 degrees of side-on: from further round, the 2D
+    # angles the rule reads (the head's, say) no longer say what they measure.
+    needs_side_on_view: bool = False
 
 
 
@@ -438,10 +453,10 @@ class ExerciseSpec(_Strict):
                 raise ValueError(f"signals.{name}: side '{sig.side}' needs motion.per_side: true")
             if isinstance(sig, OutlineSignal) and sig.side in ("working", "other"):
                 raise ValueError(f"signals.{name}: an outline is read once per frame, on the near side or mid")
-            if isinstance(sig, (MeanSignal, DifferenceSignal)):
+            if isinstance(sig, COMBINED_SIGNALS):
                 for part in sig.of:
                     need(part, f"signals.{name}.of")
-                    if isinstance(self.signals[part], (MeanSignal, DifferenceSignal)) or not self.signals[part].relative:
+                    if isinstance(self.signals[part], COMBINED_SIGNALS) or not self.signals[part].relative:
                         raise ValueError(f"signals.{name}: '{part}' must be a relative signal (not itself a "
                                          f"{sig.kind}): it combines changes since the start position")
                 if sig.relative:
@@ -456,6 +471,6 @@ def needs_calibration(signal: BaseModel) -> bool:
     """Signals that mean nothing before calibration: they use its lengths, positions or forward
     direction (relative angles do not: the start position is checked on their absolute value)."""
     return isinstance(signal, (HeightSignal, ElevationSignal, DistanceSignal, LineOffsetSignal, ProgressSignal,
-                               MeanSignal, DifferenceSignal)) or (
+                               *COMBINED_SIGNALS)) or (
         isinstance(signal, InclineSignal) and signal.reference == "vertical"
     )
