@@ -25,6 +25,9 @@ MAX_CLIP_S = 45.0
 MIN_PERFORMANCE_S = 13.0  # the recording is shorter when it cuts into a repetition
 
 ROM_RANGE = (0.5, 1.1)
+# A bridge's nominal top is hips level with the shoulder-knee line: further is the over-arch fault,
+# not a larger clean range.
+ROM_CAP = {"bridge": 1.0}
 TEMPO_RANGE = (0.5, 2.0)
 AZIMUTH_MAX = 45.0
 HEIGHT_RANGE = (0.1, 1.2)
@@ -332,7 +335,8 @@ def draw_plan(seed) -> Plan:
         extra_first = extra_last = False  # the walk has steps to spare
 
     def build(n_total, hold):
-        rom = [rom_draws[i] if rom_per_rep else rom_clip for i in range(n_total)]
+        cap = ROM_CAP.get(ex.name, ROM_RANGE[1])
+        rom = [min(rom_draws[i] if rom_per_rep else rom_clip, cap) for i in range(n_total)]
         reps = [_base_rep(ex, tempo, hold, rom[i]) for i in range(n_total)]
         if "rest_s" in reps[-1]:
             reps[-1]["rest_s"] = 0.0  # the clip's tail is the rest after the last repetition
