@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -27,6 +28,15 @@ def _isolated_history_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FORMCHECK_DB", str(path))
         yield path
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored() -> Iterator[None]:
+    """Streamlit's AppTest runs a page as `__main__` and leaves it there; a process pool started later
+    (spawn) would run that page again in each worker. Put the real one back after every test."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")
