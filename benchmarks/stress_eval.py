@@ -1,7 +1,7 @@
 """formcheck on the stress set: accuracy per variation factor.
 
     .venv/bin/python benchmarks/stress_eval.py build/stress/report [DIR ...] [--markdown FILE]
-        [--readme sample_videos/README.md] [--json FILE] [--from-json FILE ...] [--model PATH]
+        [--readme sample_videos/README.md] [--json FILE] [--from-json FILE ...] [--model PATH] [--workers N]
 
 Runs formcheck's evaluator (the real pose model) on every clip with a ground-truth sidecar in the
 folders and prints a table: for each factor the stress generator drew (read from the sidecars'
@@ -117,7 +117,7 @@ def clip_lines(rows):
     return "\n".join(out)
 
 
-def evaluate(folders, model=None):
+def evaluate(folders, model=None, workers=1):
     from formcheck.evaluation.groundtruth import find_clips
     from formcheck.evaluation.runner import evaluate_clips
 
@@ -129,7 +129,7 @@ def evaluate(folders, model=None):
             continue
         factors = {video.name: json.loads(video.with_suffix(".json").read_text()).get("factors")
                    for video, _ in clips}
-        scores, _ = evaluate_clips(clips, model, log=lambda line: print(line, flush=True))
+        scores, _ = evaluate_clips(clips, model, log=lambda line: print(line, flush=True), workers=workers)
         for score in scores:
             row = asdict(score)
             row.update(count_error=score.count_error, exact=score.exact, folder=str(folder),
@@ -166,6 +166,7 @@ def main(argv=None):
     ap.add_argument("--title", default="", help="a line above the table")
     ap.add_argument("--clips", action="store_true", help="also list every clip (expected and found)")
     ap.add_argument("--model", default=None, help="a pose_landmarker .task file instead of the bundled model")
+    ap.add_argument("--workers", type=int, default=1, help="clips analysed at once, in parallel processes")
     args = ap.parse_args(argv)
     if not args.folders and not args.from_json:
         ap.error("give clip folders or --from-json")
@@ -174,7 +175,7 @@ def main(argv=None):
     for path in args.from_json:
         rows += json.loads(path.read_text())["clips"]
     if args.folders:
-        rows += evaluate(args.folders, args.model)
+        rows += evaluate(args.folders, args.model, args.workers)
     if not rows:
         print("error: no clips", file=sys.stderr)
         return 2
