@@ -1,5 +1,6 @@
 """Every exercise filmed from the wrong view says so in plain words and counts nothing; a picture that
-cuts off the feet says so too, and counts what the joints still in it can show. Real pose model on rendered clips: the person's landmarks come from MediaPipe."""
+cuts off the feet says so too, and counts what the joints still in it can show. Real pose model on
+rendered clips: the person's landmarks come from MediaPipe."""
 
 from __future__ import annotations
 
