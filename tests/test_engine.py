@@ -9,7 +9,7 @@ import pytest
 
 from formcheck.engine import Analyzer
 from formcheck.engine.excursions import ExcursionTracker
-from formcheck.landmarks import Landmarks
+from formcheck.landmarks import Landmark, Landmarks
 from formcheck.report import Report
 from formcheck.specs import find_spec
 
@@ -451,17 +451,19 @@ def test_a_hold_is_timed_from_arriving_not_from_passing_the_minimum(move_s):
 
 
 # --------------------------------------------------------------------- fault timing, missing data, side choice
-def _monitor_run(knee: Script, seconds: float, missing=lambda t: False):
-    """The windows of a 0.5 s knees_bent rule over `knee`, with no measurement where `missing`."""
+def _monitor_run(knee: Script, seconds: float, missing=lambda t: False, oblique=lambda t: False,
+                 side_on_only: bool = False):
+    """The windows of a 0.5 s knees_bent rule over `knee`, with no measurement where `missing` (and,
+    for a rule that needs a side-on view, none where the view is `oblique`)."""
     from formcheck.engine.faults import PostureFaultMonitor
     from formcheck.specs.schema import FaultRule
 
     rule = FaultRule(id="knees_bent", when=["knee_angle < 150"], phase="active", min_duration_s=0.5,
-                     cue="keep your knees straight")
+                     cue="keep your knees straight", needs_side_on_view=side_on_only)
     monitor = PostureFaultMonitor([rule])
     for i in range(int(seconds * 30)):
         t = i / 30
-        monitor.update(t, "top", {"knee_angle": None if missing(t) else knee(t)})
+        monitor.update(t, "top", {"knee_angle": None if missing(t) else knee(t)}, oblique(t))
     monitor.finish(seconds)
     return monitor.windows
 
@@ -474,6 +476,27 @@ def test_a_fault_window_runs_from_its_first_to_its_last_faulty_frame():
     assert (window.fault, window.message) == ("knees_bent", "keep your knees straight")
     frame = 1 / 30 + 1e-9
     assert window.start_s == pytest.approx(2.0, abs=frame) and window.end_s == pytest.approx(5.0, abs=frame)
+
+
+def test_a_rule_that_needs_a_side_on_view_is_not_judged_from_well_off_it():
+    knee = Script([(0, 130.0), (8.0, 130.0)])  # bent throughout
+    turned = lambda t: t < 4.0  # filmed well off side-on for the first 4 s
+    (window,) = _monitor_run(knee, 8.0, oblique=turned, side_on_only=True)
+    assert window.start_s == pytest.approx(4.0, abs=0.05)
+    # A rule that does not need it is judged from any side view.
+    (window,) = _monitor_run(knee, 8.0, oblique=turned)
+    assert window.start_s == pytest.approx(0.0, abs=0.05)
+
+
+def test_well_off_side_on_is_told_by_the_body_width():
+    from formcheck.engine.view import well_off_side_on
+
+    points = np.zeros((33, 4))
+    points[[Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER], 1] = 100.0
+    points[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 1] = 200.0  # a torso 100 px long
+    for width, oblique in ((10.0, False), (40.0, True)):  # 0.1 and 0.4 torso lengths wide
+        points[[Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP], 0] = width
+        assert well_off_side_on(points) is oblique
 
 
 def test_a_fault_is_never_flagged_on_missing_data():

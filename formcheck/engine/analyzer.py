@@ -31,7 +31,7 @@ from .paced import PacedHold, PacedTimer
 from .side import NearSideSelector
 from .state import ActiveFault, FrameState
 from .steps import Step, StepTracker
-from .view import ViewCheck, ViewChecker, body_width_ratio
+from .view import ViewCheck, ViewChecker, well_off_side_on
 from .visibility import VisibilityGate
 from .warnings import WarningLog
 
@@ -45,9 +45,6 @@ _BOTH_SIDES_SHARE = 0.5  # of a hold's first moments, the share with both limbs 
 _BOTH_SIDES_WINDOW_S = 2.0
 _BOTH_SIDES_REACH = 0.6  # the other limb's range, as a share of the working limb's, to be at its top too
 _RELIABILITY_MIN_SHARE = 0.05
-# Shoulder and hip width, in torso lengths, beyond which a side view is well off side-on (about 30
-# degrees round; side-on reads 0.05-0.2, 45 degrees about 0.3-0.5).
-_OBLIQUE_WIDTH = 0.25
 # An attempt short of the minimum is reported as partial once it went half of the minimum: less is a
 # stir at rest (shifting, adjusting), not an attempt.
 _PARTIAL_SHARE = 0.5
@@ -120,6 +117,8 @@ class Analyzer:
         self._steps = StepTracker(self.motion) if isinstance(self.motion, StepMotion) else None
         self._paced = PacedTimer(pacing) if pacing is not None else None
         self._faults = PostureFaultMonitor(spec.faults)
+        # Whether frames must be told side-on or well off it: only for rules that need a side-on view.
+        self._judges_obliqueness = spec.camera.view == "side" and any(r.needs_side_on_view for r in spec.faults)
         self._required = [Condition.parse(c) for c in getattr(self.motion, "required_at_top", [])]
         self._leave_when = [Condition.parse(c) for c in spec.left_exercise_when]
         self._leaving_since: float | None = None
@@ -181,7 +180,7 @@ class Analyzer:
             self._problem_s[view.problem] = self._problem_s.get(view.problem, 0.0) + dt
             self._warnings.note(view.problem, view.message or "", t)
         outlines = self._smoothed_outlines(points, landmarks.mask, near, t)
-        oblique = self.spec.camera.view == "side" and body_width_ratio(points) > _OBLIQUE_WIDTH
+        oblique = self._judges_obliqueness and well_off_side_on(points)
         sample = _Sample(t, points, near, view, outlines, _inside(points, landmarks.image_width,
                                                                   landmarks.image_height), oblique)
         if self.calibration is None:

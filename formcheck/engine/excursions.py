@@ -422,8 +422,9 @@ class ExcursionTracker:
             return none, none
         # The rise: from the last reading under 10 % before the first at 80 %, to that one.
         below = next((i for i in range(top, -1, -1) if samples[i][1] <= low), None)
-        times = [t for t, _ in samples[below or 0:top + 1]]
-        rise = (samples[below or 0][0], samples[top][0] - samples[below or 0][0])
+        first = below or 0
+        times = [t for t, _ in samples[first:top + 1]]
+        rise = (samples[first][0], samples[top][0] - samples[first][0])
         if not _closely_read(times if below is not None else [attempt.previous_t, *times]):
             rise = none
         if ended_by_input:

@@ -20,6 +20,9 @@ _FRONT_VIEW_MIN = 0.35
 # at 45-60 degrees oblique, under 0.3 facing.
 _AMBIGUOUS_WIDTH = 0.3
 _SIDE_DEPTH_GAP_MIN = 1.0
+# Beyond this width a side view is well off side-on (about 30 degrees round): still counted, but a
+# 2D angle such as the head's no longer says what it measures.
+_OBLIQUE_WIDTH = 0.25
 _EDGE_MARGIN_PX = 2.0
 
 _TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
@@ -55,6 +58,10 @@ def looks_side_on(points: np.ndarray) -> bool:
     if ratio <= _AMBIGUOUS_WIDTH:
         return True
     return ratio <= _SIDE_VIEW_MAX and shoulder_depth_gap(points, torso) >= _SIDE_DEPTH_GAP_MIN
+
+
+def well_off_side_on(points: np.ndarray) -> bool:
+    return body_width_ratio(points) > _OBLIQUE_WIDTH
 
 
 def _framing_message(missing: list[str]) -> str:
