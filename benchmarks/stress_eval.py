@@ -121,20 +121,23 @@ def evaluate(folders, model=None, workers=1):
     from formcheck.evaluation.groundtruth import find_clips
     from formcheck.evaluation.runner import evaluate_clips
 
-    rows = []
+    clips, folder_of = [], []
     for folder in folders:
-        clips = find_clips(Path(folder))
-        if not clips:
+        found = find_clips(Path(folder))
+        if not found:
             print(f"warning: no clips with sidecars in {folder}", file=sys.stderr)
-            continue
-        factors = {video.name: json.loads(video.with_suffix(".json").read_text()).get("factors")
-                   for video, _ in clips}
-        scores, _ = evaluate_clips(clips, model, log=lambda line: print(line, flush=True), workers=workers)
-        for score in scores:
-            row = asdict(score)
-            row.update(count_error=score.count_error, exact=score.exact, folder=str(folder),
-                       factors=factors.get(score.clip))
-            rows.append(row)
+        clips += found
+        folder_of += [str(folder)] * len(found)
+    if not clips:
+        return []
+    # One run over every folder's clips: with several workers, one pool for all of them.
+    scores, _ = evaluate_clips(clips, model, log=lambda line: print(line, flush=True), workers=workers)
+    rows = []
+    for (video, _), folder, score in zip(clips, folder_of, scores):
+        row = asdict(score)
+        row.update(count_error=score.count_error, exact=score.exact, folder=folder,
+                   factors=json.loads(video.with_suffix(".json").read_text()).get("factors"))
+        rows.append(row)
     return rows
 
 

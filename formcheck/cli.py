@@ -276,8 +276,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     times = StageTimes()
     recorded: list = []
 
+    limit = _BENCH_REPLAY_MASKED_FRAMES if spec.needs_silhouette else _BENCH_REPLAY_FRAMES
+
     def record(state, landmarks) -> None:
-        limit = _BENCH_REPLAY_FRAMES if landmarks is None or landmarks.mask is None else _BENCH_REPLAY_MASKED_FRAMES
         if len(recorded) < limit:  # bounded, so memory stays flat in video length
             recorded.append((landmarks, state.timestamp_s))
 

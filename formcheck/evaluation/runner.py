@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import multiprocessing
 import statistics
@@ -72,21 +74,19 @@ def evaluate_clips(clips: list[tuple[Path, GroundTruth]], model_path: str | None
                    workers: int = 1) -> tuple[list[ClipScore], dict]:
     """Scores in the clips' order. With several workers the clips are analysed in parallel processes
     (each clip's analysis is the same as alone: one pose model per clip)."""
-    if workers <= 1 or len(clips) <= 1:
-        scores = []
-        for video, truth in clips:
-            scores.append(evaluate_clip(video, truth, model_path))
-            if log is not None:
-                log(_row(scores[-1]))
-        return scores, asdict(totals(scores))
-    from ..pose.bundle import ensure_bundled_model
+    parallel = workers > 1 and len(clips) > 1
+    with contextlib.ExitStack() as stack:
+        if parallel:
+            from ..pose.bundle import ensure_bundled_model
 
-    # Built once here, before the workers start, so they do not race to build it.
-    model_path = model_path or str(ensure_bundled_model())
-    scores = []
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(clips)), mp_context=spawn) as pool:
-        for score in pool.map(evaluate_clip, *zip(*clips), [model_path] * len(clips)):
+            # Built once here rather than by every worker as it starts.
+            model_path = model_path or str(ensure_bundled_model())
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, len(clips)),
+                                                           mp_context=multiprocessing.get_context("spawn")))
+        videos, truths = zip(*clips) if clips else ((), ())
+        results = (pool.map if parallel else map)(evaluate_clip, videos, truths, itertools.repeat(model_path))
+        scores = []
+        for score in results:
             scores.append(score)
             if log is not None:
                 log(_row(score))
