@@ -28,7 +28,7 @@ from .progress_page import save_live_report
 from .report_view import show_report
 from .routine_runner import (AWAY_ENDS_SET_S, ROUTINE_KEY, RUNNER_KEY, RoutineRunner, follow_live_state,
                              pick_routine, show_routine_runner)
-from .text import placement_text, sentence
+from .text import facing_text, placement_text, sentence
 
 PROCESSOR_KEY = "live_processor"
 STREAMER_KEY = "live"  # webrtc_streamer's key; streamlit-webrtc keeps its context under it in session_state
@@ -115,8 +115,7 @@ def render(spec: ExerciseSpec, open_history: Callable[[], SessionStore | None] |
                 keep_in_history(open_history,
                                 lambda store: save_live_report(store, report, session, routine=routine_id))
         else:
-            view = "side-on to" if spec.camera.view == "side" else "facing"
-            panel_col.info(f"Press START and allow the camera. Set up {view} the camera. "
+            panel_col.info(f"Press START and allow the camera. Set up {facing_text(spec)} the camera. "
                            f"{placement_text(spec)} Counting starts once the camera sees you properly "
                            "and you have held the start position still for a moment.")
 

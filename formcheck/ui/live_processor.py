@@ -258,21 +258,22 @@ class LiveProcessor:
             self._frame_walls.append(done_wall)
             new = self._new_events(previous, state, received_wall, done_wall)
             fps = self._fps_locked()
-        lines = [{"kind": "frame", "t": round(session_t, 3), "stream_t": stream_time_s,
-                  "size": list(received_size),
-                  "received_wall": received_wall, "done_wall": done_wall, "skipped": skipped,
-                  "phase": state.phase, "value": state.primary_value,
-                  "count": state.reps + state.steps_forward + state.steps_backward}]
-        if previous_wall is None:
-            lines.insert(0, {"kind": "first_frame", "received_wall": received_wall})
-        elif received_wall - previous_wall > _STALL_S:
-            # No frame skipped means the picture stopped coming (the camera or its stream paused);
-            # skipped frames mean they came but the analysis was slow: where a slow machine loses time.
-            lines.append({"kind": "stall", "received_wall": received_wall,
-                          "wall_gap_s": round(received_wall - previous_wall, 3),
-                          "stream_gap_s": round(session_t - previous_t, 3), "frames_skipped": skipped})
-        lines += [_say_log(message) for message in said]
-        self._write_log(lines)
+        if self._log_path:  # the timing log, for the latency measurements
+            lines = [{"kind": "frame", "t": round(session_t, 3), "stream_t": stream_time_s,
+                      "size": list(received_size),
+                      "received_wall": received_wall, "done_wall": done_wall, "skipped": skipped,
+                      "phase": state.phase, "value": state.primary_value,
+                      "count": state.reps + state.steps_forward + state.steps_backward}]
+            if previous_wall is None:
+                lines.insert(0, {"kind": "first_frame", "received_wall": received_wall})
+            elif received_wall - previous_wall > _STALL_S:
+                # No frame skipped means the picture stopped coming (the camera or its stream paused);
+                # skipped frames mean they came but the analysis was slow: where a slow machine loses time.
+                lines.append({"kind": "stall", "received_wall": received_wall,
+                              "wall_gap_s": round(received_wall - previous_wall, 3),
+                              "stream_gap_s": round(session_t - previous_t, 3), "frames_skipped": skipped})
+            lines += [_say_log(message) for message in said]
+            self._write_log(lines)
         self._log(new, fps)
         return shown
 

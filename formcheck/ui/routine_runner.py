@@ -21,6 +21,8 @@ from formcheck.engine import FrameState
 from formcheck.routines import CountRange, Routine, RoutineStep
 from formcheck.specs import ExerciseSpec, StepMotion
 
+from .text import facing_text
+
 Phase = Literal["exercise", "rest", "done"]
 EndedBy = Literal["target", "advance", "skip", "away"]
 # Out of the picture this long, after doing some of the set, ends it (hands-free "end"); shorter
@@ -228,8 +230,7 @@ class RoutineRunner:
         if self.exercise != previous:
             self._latest, self._baseline = None, {}  # the live page starts a fresh analyzer for it
         spec = self.specs[self.exercise]
-        view = "side-on to" if spec.camera.view == "side" else "facing"
-        self._say(f"Next: {self._titles[self.exercise]}, {self._dose()}, {view} the camera.")
+        self._say(f"Next: {self._titles[self.exercise]}, {self._dose()}, {facing_text(spec)} the camera.")
         self._rest(now, rest_s)
 
     def _rest(self, now: float, seconds: float) -> None:

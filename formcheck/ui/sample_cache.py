@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 import formcheck
+from formcheck.batch.jobs import file_sha256
 from formcheck.pose.bundle import cache_dir
 from formcheck.report import Report
 
@@ -65,11 +66,7 @@ def file_digest(path: Path) -> str:
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _FILE_DIGESTS:
-        digest = hashlib.sha256()
-        with open(path, "rb") as file:
-            for block in iter(lambda: file.read(1 << 20), b""):
-                digest.update(block)
-        _FILE_DIGESTS[key] = digest.hexdigest()
+        _FILE_DIGESTS[key] = file_sha256(path)
     return _FILE_DIGESTS[key]
 
 

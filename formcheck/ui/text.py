@@ -13,6 +13,11 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def facing_text(spec: ExerciseSpec) -> str:
+    """How to face the camera, to go before "the camera": "side-on to" or "facing"."""
+    return "side-on to" if spec.camera.view == "side" else "facing"
+
+
 def placement_text(spec: ExerciseSpec) -> str:
     """The spec's camera placement, with "2-3 m" kept on one line: a unit alone at the start of a
     line reads as a word."""
