@@ -9,7 +9,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from fake_camera import FakeCameraClip, write_fake_camera_y4m
+
+from formcheck.ui.samples import SampleClip, list_samples
 
 WEBRTC_IFRAME = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
 LEAD_S, TAIL_S = 8.0, 8.0  # still frames before and after the clip in the fake camera's file
@@ -41,6 +44,14 @@ class LiveRun:
     def server_log(self, log_path: Path) -> list[dict]:
         lines = log_path.read_text(encoding="utf-8").splitlines()[self.log_from:] if log_path.exists() else []
         return [json.loads(line) for line in lines]
+
+
+def sample(name: str) -> SampleClip:
+    """A sample clip by name; the live tests fail, saying which, where it is missing."""
+    clip = next((c for c in list_samples() if c.name == name), None)
+    if clip is None:
+        pytest.fail(f"sample_videos/{name}.mp4 is missing; the live browser tests need it")
+    return clip
 
 
 def fake_camera_browser(launch_chromium, camera: FakeCameraClip):

@@ -18,7 +18,7 @@ from formcheck.ui.samples import SampleClip, list_samples
 
 from live_latency import (drawn_latencies, load_average, page_count_latencies, percentiles, save_metrics,
                           shown_frames, spoken_latencies)
-from live_session import WEBRTC_IFRAME, start_live, stop_and_download_report, wait_for_clip_end
+from live_session import WEBRTC_IFRAME, sample, start_live, stop_and_download_report, wait_for_clip_end
 from recorders import PAGE_JS, SHOWN_FRAMES_JS, SPEECH_JS, spoken, tones
 
 pytestmark = pytest.mark.slow
@@ -32,13 +32,6 @@ SET_UP = ("get into the start position", "hold still in the start position")
 # Generous bounds on a loaded machine (the README gives the measured figures): what they catch is a
 # page that learns of events by polling again (about 1 s) or a voice that waits behind a queue.
 MEDIAN_LIMIT_S = 1.5
-
-
-def sample(name: str) -> SampleClip:
-    clip = next((c for c in list_samples() if c.name == name), None)
-    if clip is None:
-        pytest.fail(f"sample_videos/{name}.mp4 is missing; the browser tests need it")
-    return clip
 
 
 def live_test_clip() -> SampleClip:

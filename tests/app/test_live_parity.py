@@ -10,11 +10,10 @@ import sys
 
 import pytest
 
-from formcheck.ui.samples import list_samples
 
 from live_latency import (drawn_latencies, load_average, page_count_latencies, percentiles, save_metrics,
                           shown_frames, spoken_latencies)
-from live_session import start_live, stop_and_download_report, wait_for_clip_end
+from live_session import sample, start_live, stop_and_download_report, wait_for_clip_end
 from recorders import PAGE_JS, SHOWN_FRAMES_JS, SPEECH_JS
 
 pytestmark = pytest.mark.slow
@@ -38,9 +37,7 @@ def file_report(path, exercise: str) -> dict:
 
 @pytest.mark.parametrize("clip_name", PARITY_CLIPS)
 def test_live_and_file_analysis_agree(app_server, launch_chromium, tmp_path, clip_name):
-    clip = next((c for c in list_samples() if c.name == clip_name), None)
-    if clip is None:
-        pytest.fail(f"sample_videos/{clip_name}.mp4 is missing; the parity test needs it")
+    clip = sample(clip_name)
     expected = verdicts(file_report(clip.path, clip.exercise))
     run = start_live(app_server, launch_chromium, clip.path, clip.exercise, tmp_path,
                      init_scripts=(SPEECH_JS, PAGE_JS, SHOWN_FRAMES_JS))

@@ -9,12 +9,11 @@ import time
 import pytest
 
 from formcheck.ui.coach import SAFETY_TEXT
-from formcheck.ui.samples import list_samples
 
 from app_server import serve_app
 from fake_camera import ClipPart, write_camera_sequence
 from live_latency import load_average, save_metrics
-from live_session import CAMERA_START_JS, WEBRTC_IFRAME, fake_camera_browser
+from live_session import CAMERA_START_JS, WEBRTC_IFRAME, fake_camera_browser, sample
 from recorders import PAGE_JS, SPEECH_JS, spoken
 
 pytestmark = pytest.mark.slow
@@ -45,19 +44,12 @@ def routine_server(tmp_path_factory):
         yield server
 
 
-def clip_path(name: str):
-    clip = next((c for c in list_samples() if c.name == name), None)
-    if clip is None:
-        pytest.fail(f"sample_videos/{name}.mp4 is missing; the routine test needs it")
-    return clip.path
-
-
 def test_a_routine_runs_from_its_first_exercise_to_its_last_without_a_click_after_start(
         routine_server, launch_chromium, tmp_path):
     # One press-up (of a set of five), nobody in the picture for 9 s, then two bridges.
-    camera = write_camera_sequence([ClipPart(clip_path("prone_press_up_short_hold"), 0.0, 11.6),
+    camera = write_camera_sequence([ClipPart(sample("prone_press_up_short_hold").path, 0.0, 11.6),
                                     ClipPart(None, seconds=9.0),
-                                    ClipPart(clip_path("bridge_over_arch"), 0.0, 15.5)],
+                                    ClipPart(sample("bridge_over_arch").path, 0.0, 15.5)],
                                    tmp_path / "camera.y4m", lead_s=10.0, tail_s=10.0)
     try:
         page = fake_camera_browser(launch_chromium, camera).new_page(viewport={"width": 1400, "height": 1000})
